@@ -1,0 +1,33 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", ".endure/", "bench/results/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A forgotten await on a step is a correctness bug in durable code.
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The engine is handed its storage: only src/store/** may touch a database driver.
+    files: ["src/**/*.ts"],
+    ignores: ["src/store/**"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [
+          { name: "better-sqlite3", message: "Only src/store/** talks to a database driver." },
+          { name: "pg", message: "Only src/store/** talks to a database driver." },
+        ],
+      }],
+    },
+  },
+  { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
+);

@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import { scopeStorage } from "./scope.js";
+
+// Inside a workflow body the value is journaled, so a replay sees the same one; elsewhere (in a
+// step, or outside any run) these are the plain functions.
+function deterministic<T>(kind: "now" | "uuid" | "random", produce: () => T): T {
+  const scope = scopeStorage.getStore();
+  return scope?.kind === "workflow" ? scope.run.record(kind, produce) : produce();
+}
+
+/**
+ * The current time in milliseconds since the epoch, the same on every replay of the run. Use it
+ * in workflow bodies instead of `Date.now()` or `new Date()`.
+ */
+export function now(): number {
+  return deterministic("now", Date.now);
+}
+
+/**
+ * A random UUID (v4), the same on every replay of the run. Use it in workflow bodies instead of
+ * `crypto.randomUUID()`, e.g. for a transaction id.
+ *
+ * @example
+ * ```ts
+ * const txId = uuid();
+ * await withdraw(txId, from, amount);
+ * ```
+ */
+export function uuid(): string {
+  return deterministic("uuid", randomUUID);
+}
+
+/** A random number in [0, 1), the same on every replay of the run. Use it instead of `Math.random()`. */
+export function random(): number {
+  return deterministic("random", Math.random);
+}

@@ -1,0 +1,191 @@
+/**
+ * Every error Endure raises is an {@link EndureError} with a stable string `code`, so callers can
+ * branch on `error.code` instead of parsing messages. Messages say what happened, where, and what
+ * to do about it.
+ */
+export class EndureError extends Error {
+  /** A stable, machine-readable identifier of the failure, e.g. `"NON_DETERMINISM"`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Throw from a step to fail it at once, without further retries.
+ *
+ * @example
+ * ```ts
+ * const charge = step("charge", async (card: string) => {
+ *   if (!isValid(card)) throw new NonRetryableError(`card ${card} is invalid`);
+ * });
+ * ```
+ */
+export class NonRetryableError extends EndureError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NON_RETRYABLE", message, options);
+  }
+}
+
+/** A step attempt ran longer than its `timeout`; its `stepContext().signal` was aborted. */
+export class TimeoutError extends EndureError {
+  constructor(message: string) {
+    super("STEP_TIMEOUT", message);
+  }
+}
+
+/**
+ * The run was cancelled. Thrown into the workflow at its next durable call, so `try/finally` can
+ * clean up; `result()` of a cancelled run rejects with it.
+ */
+export class CancelledError extends EndureError {
+  constructor(message: string) {
+    super("CANCELLED", message);
+  }
+}
+
+/** Where a replayed workflow stopped matching its journal. */
+export interface Divergence {
+  runId: string;
+  position: number;
+  /** What the journal recorded at `position`, e.g. `step "withdraw"`; `nothing` when it ends there. */
+  expected: string;
+  /** What the code did at `position`, e.g. `step "deposit"`. */
+  actual: string;
+}
+
+/**
+ * Replaying a run, the code made a different durable call than the journal recorded. The run is
+ * `blocked`, its journal untouched; deploy code that matches the journal to let it go on.
+ */
+export class NonDeterminismError extends EndureError {
+  readonly runId: string;
+  readonly position: number;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(divergence: Divergence) {
+    super(
+      "NON_DETERMINISM",
+      `Run "${divergence.runId}" no longer matches its journal at position ${divergence.position}: ` +
+        `the journal recorded ${divergence.expected}, but the code now does ${divergence.actual}. ` +
+        `The workflow code changed while this run was in flight; the run is blocked and its journal kept. ` +
+        `Deploy code that makes the same durable calls in the same order, or cancel the run.`,
+    );
+    this.runId = divergence.runId;
+    this.position = divergence.position;
+    this.expected = divergence.expected;
+    this.actual = divergence.actual;
+  }
+}
+
+/** `result()` of a run that failed; `cause` is the error that failed it (usually a step's error). */
+export class RunFailedError extends EndureError {
+  readonly runId: string;
+
+  constructor(runId: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super("RUN_FAILED", `Run "${runId}" failed: ${reason}`, { cause });
+    this.runId = runId;
+  }
+}
+
+/** An argument passed to Endure is not valid; nothing was written. */
+export class InvalidArgumentError extends EndureError {
+  constructor(message: string) {
+    super("INVALID_ARGUMENT", message);
+  }
+}
+
+/** A durable call (`sleep`, `waitForEvent`, `now`, ...) was made where it cannot be journaled. */
+export class NotInWorkflowError extends EndureError {
+  constructor(message: string) {
+    super("NOT_IN_WORKFLOW", message);
+  }
+}
+
+/** No workflow of that name is known to this client or to any worker of the store. */
+export class UnknownWorkflowError extends EndureError {
+  readonly workflow: string;
+
+  constructor(workflow: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    super(
+      "UNKNOWN_WORKFLOW",
+      `No workflow named "${workflow}" is registered (known: ${list}). ` +
+        `Pass the workflow definition to start(), or start a worker that serves "${workflow}".`,
+    );
+    this.workflow = workflow;
+  }
+}
+
+/** No run has that id. */
+export class RunNotFoundError extends EndureError {
+  readonly runId: string;
+
+  constructor(runId: string) {
+    super("RUN_NOT_FOUND", `No run with id "${runId}" exists in this store. Check the id, or list runs with list().`);
+    this.runId = runId;
+  }
+}
+
+/** The run has already finished, so it cannot take the request (for example an event). */
+export class RunFinishedError extends EndureError {
+  readonly runId: string;
+
+  constructor(runId: string, status: string, request: string) {
+    super("RUN_FINISHED", `Run "${runId}" is already ${status}, so it cannot ${request}.`);
+    this.runId = runId;
+  }
+}
+
+/** The client or store was used after `close()`. */
+export class ClosedError extends EndureError {
+  constructor(what: string) {
+    super("CLOSED", `${what} was used after close(). Open a new one with Endure.open().`);
+  }
+}
+
+/** A value cannot be written to the journal because the serializer cannot round-trip it. */
+export class SerializationError extends EndureError {
+  constructor(message: string) {
+    super("UNSERIALIZABLE", message);
+  }
+}
+
+/** A value is larger than the store's payload limit. */
+export class PayloadTooLargeError extends EndureError {
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(what: string, bytes: number, limit: number) {
+    super(
+      "PAYLOAD_TOO_LARGE",
+      `${what} is ${bytes} bytes once serialized, over the payload limit of ${limit} bytes. ` +
+        `Store large data elsewhere and journal a reference to it, or raise payloadLimit.`,
+    );
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/** The run's worker died while holding it too many times in a row; the run is failed. */
+export class CrashLoopError extends EndureError {
+  constructor(runId: string, lapses: number) {
+    super(
+      "WORKER_CRASH_LOOP",
+      `Run "${runId}" was failed because its worker died ${lapses} times in a row while running it. ` +
+        `Something in this run crashes the process (memory, a native module, process.exit); fix it and start a new run.`,
+    );
+  }
+}
+
+/** Another worker took the run over; this worker must stop writing its journal. @internal */
+export class LeaseLostError extends EndureError {
+  constructor(runId: string) {
+    super("LEASE_LOST", `This worker no longer holds run "${runId}"; another worker took it over.`);
+  }
+}

@@ -1,0 +1,46 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { NotInWorkflowError } from "./errors.js";
+import type { StepContext } from "./step-context.js";
+import type { StepOptions } from "./step.js";
+
+/**
+ * The durable calls of one run, as the public functions see them. The engine's `RunExecution`
+ * implements it; the public API only ever reaches a run through this interface.
+ */
+export interface DurableRun {
+  readonly runId: string;
+  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R>;
+  sleep(ms: number): Promise<void>;
+  waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown>;
+  /** Journals a synchronous value (`now()`, `uuid()`, `random()`), or returns the recorded one. */
+  record<T>(kind: "now" | "uuid" | "random", produce: () => T): T;
+}
+
+/**
+ * What the code running right now belongs to. Only the *current run* travels in
+ * AsyncLocalStorage; there is no process-global engine.
+ */
+export type Scope =
+  | { kind: "workflow"; run: DurableRun }
+  | { kind: "step"; run: DurableRun; context: StepContext };
+
+export const scopeStorage = new AsyncLocalStorage<Scope>();
+
+/**
+ * The run whose workflow body is calling `fn`: the one guard of every durable call.
+ * @throws NotInWorkflowError outside a workflow body, or inside a step.
+ */
+export function requireWorkflow(fn: string): DurableRun {
+  const scope = scopeStorage.getStore();
+  if (scope?.kind === "workflow") return scope.run;
+  if (scope?.kind === "step") {
+    throw new NotInWorkflowError(
+      `${fn} was called inside step "${scope.context.stepName}"; durable calls belong in the workflow body, ` +
+        `not inside steps. Move the call out of the step, into the workflow function.`,
+    );
+  }
+  throw new NotInWorkflowError(
+    `${fn} was called outside a workflow; it only works inside a workflow function that a worker runs. ` +
+      `Call it from the body of a function passed to workflow().`,
+  );
+}

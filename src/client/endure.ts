@@ -1,0 +1,289 @@
+import { randomUUID } from "node:crypto";
+import {
+  CancelledError,
+  ClosedError,
+  InvalidArgumentError,
+  RunFailedError,
+  RunFinishedError,
+  RunNotFoundError,
+  UnknownWorkflowError,
+} from "../api/errors.js";
+import type { WorkflowDefinition } from "../api/workflow.js";
+import type { RunExit } from "../engine/host.js";
+import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
+import { DEFAULT_STORE_URL, openStore } from "../store/open-store.js";
+import { FINISHED_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { Worker, type WorkerOptions } from "../worker/worker.js";
+import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
+import { validateEventName, validateRunId } from "./validate.js";
+
+export interface EndureOptions {
+  /**
+   * A store URL (`sqlite:path/to/file.db`, `sqlite::memory:`) or a Store instance.
+   * Default: `sqlite:.endure/endure.db` in the working directory.
+   */
+  store?: string | Store;
+  /** Largest serialized input, output, event payload or step result, in bytes (default 1 MiB). */
+  payloadLimit?: number;
+}
+
+export interface StartOptions {
+  /** The run's id, also its idempotency key: starting again with the same id returns the same run. */
+  id?: string;
+}
+
+export interface SendOptions {
+  /** Delivery key: an event sent again to the same run with the same key is dropped. */
+  key?: string;
+}
+
+export interface ListOptions {
+  status?: RunStatus;
+  workflow?: string;
+  /** Page size, 1 to 1000 (default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunList {
+  runs: RunSummary[];
+  /** Pass as `cursor` to get the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** A started run. */
+export interface RunHandle<R = unknown> {
+  readonly id: string;
+  /**
+   * Waits for the run to finish. Resolves to its output; rejects with `RunFailedError` (its `cause`
+   * is the error that failed the run), `CancelledError`, or `NonDeterminismError` when the run is
+   * blocked because the code no longer matches its journal.
+   */
+  result(): Promise<R>;
+  status(): Promise<RunStatus>;
+}
+
+const RESULT_POLL_MS = { first: 10, max: 250 };
+
+/**
+ * The client of a store: starts runs, reads them, sends them events, cancels them, and starts
+ * workers. Open one per process; it is cheap to share.
+ *
+ * @example
+ * ```ts
+ * const endure = await Endure.open();                     // .endure/endure.db
+ * await endure.startWorker({ workflows: [transfer] });
+ * const run = await endure.start(transfer, ["alice", "bob", 10], { id: "tx-42" });
+ * console.log(await run.result());
+ * await endure.close();
+ * ```
+ */
+export class Endure {
+  private readonly workers = new Set<Worker>();
+  private readonly definitions = new Map<string, WorkflowDefinition>();
+  private readonly finishListeners = new Map<string, Set<() => void>>();
+  private closed = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly ownsStore: boolean,
+    private readonly serializer: Serializer,
+  ) {}
+
+  /** Opens a client on a store, creating the SQLite file and its tables if needed. */
+  static async open(options: EndureOptions = {}): Promise<Endure> {
+    const payloadLimit = options.payloadLimit ?? DEFAULT_PAYLOAD_LIMIT;
+    if (!Number.isInteger(payloadLimit) || payloadLimit < 1024) {
+      throw new InvalidArgumentError(`payloadLimit must be a whole number of bytes, at least 1024; got ${payloadLimit}.`);
+    }
+    const given = options.store ?? DEFAULT_STORE_URL;
+    const store = typeof given === "string" ? openStore(given) : given;
+    return new Endure(store, typeof given === "string", new Serializer(payloadLimit));
+  }
+
+  /**
+   * Starts a run of a workflow, or returns the existing run when `options.id` is taken.
+   * @param workflow A definition from `workflow()`, or the name of one a worker serves.
+   * @param args The workflow's arguments, as an array.
+   */
+  async start<A extends unknown[], R>(workflow: WorkflowDefinition<A, R>, args: NoInfer<A>, options?: StartOptions): Promise<RunHandle<R>>;
+  async start(workflow: string, args: unknown[], options?: StartOptions): Promise<RunHandle>;
+  async start(workflow: WorkflowDefinition | string, args: unknown[], options: StartOptions = {}): Promise<RunHandle> {
+    this.assertOpen();
+    const name = await this.resolveWorkflowName(workflow);
+    if (!Array.isArray(args)) {
+      throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
+    }
+    const id = options.id === undefined ? randomUUID() : validateRunId(options.id, "start()");
+    const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
+    const { run } = await this.store.createRun({ id, workflow: name, input });
+    if (run.workflow !== name) {
+      throw new InvalidArgumentError(`start("${name}"): the id "${id}" already belongs to a run of workflow "${run.workflow}". Use another id.`);
+    }
+    for (const worker of this.workers) worker.notify();
+    return this.handle(id);
+  }
+
+  /** A handle on an existing run, e.g. one started by another process. */
+  handle<R = unknown>(id: string): RunHandle<R> {
+    validateRunId(id, "handle()");
+    return {
+      id,
+      result: () => this.result<R>(id),
+      status: async () => (await this.getRecord(id)).status,
+    };
+  }
+
+  /** The run with its status, input, output or error, timestamps and journal. */
+  async get<R = unknown>(id: string): Promise<RunInfo<R>> {
+    const run = await this.getRecord(id);
+    const journal = await this.store.getJournal(id);
+    return { ...toRunSummary<R>(run, this.serializer), journal: journal.map((entry) => toJournalEntryInfo(entry, this.serializer)) };
+  }
+
+  /** Runs, newest first, a page at a time. */
+  async list(options: ListOptions = {}): Promise<RunList> {
+    this.assertOpen();
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new InvalidArgumentError(`list(): limit must be a whole number from 1 to 1000; got ${limit}.`);
+    }
+    if (options.status !== undefined && !isStatus(options.status)) {
+      throw new InvalidArgumentError(`list(): status must be one of ${STATUSES.join(", ")}; got ${JSON.stringify(options.status)}.`);
+    }
+    const page = await this.store.listRuns({ ...options, limit });
+    return { runs: page.runs.map((run) => toRunSummary(run, this.serializer)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Sends an event to a run; its next `waitForEvent(name)` receives `payload`. Events wait in the
+   * run's inbox until taken.
+   * @returns `duplicate: true` when an event with the same `key` was already sent to this run.
+   * @throws RunNotFoundError, RunFinishedError
+   */
+  async send(id: string, name: string, payload?: unknown, options: SendOptions = {}): Promise<{ duplicate: boolean }> {
+    this.assertOpen();
+    validateRunId(id, "send()");
+    validateEventName(name, "send()");
+    if (options.key !== undefined && (typeof options.key !== "string" || options.key.length === 0 || options.key.length > 255)) {
+      throw new InvalidArgumentError(`send(): key must be a string of 1 to 255 characters; got ${JSON.stringify(options.key)}.`);
+    }
+    const text = this.serializer.serialize(payload ?? null, `The payload of event "${name}"`);
+    const sent = await this.store.sendEvent({ runId: id, name, payload: text, key: options.key });
+    if (sent.result === "missing") throw new RunNotFoundError(id);
+    if (sent.result === "finished") throw new RunFinishedError(id, sent.status, `receive event "${name}"`);
+    for (const worker of this.workers) worker.notify();
+    return { duplicate: sent.result === "duplicate" };
+  }
+
+  /**
+   * Cancels a run: `CancelledError` is thrown into the workflow at its next durable call, so
+   * `try/finally` can clean up, and the run ends `cancelled`. A run that never started is cancelled
+   * at once; a finished run is left as it is.
+   * @returns the run's status right after the request.
+   */
+  async cancel(id: string): Promise<RunStatus> {
+    this.assertOpen();
+    validateRunId(id, "cancel()");
+    const error = this.serializer.serializeError(new CancelledError(`Run "${id}" was cancelled before it started.`));
+    const run = (await this.store.requestCancel(id, error)) ?? (await this.getRecord(id));
+    if (run.status === "cancelled") this.notifyFinished(id);
+    for (const worker of this.workers) worker.notifyCancel(id);
+    return run.status;
+  }
+
+  /** Starts a worker in this process that runs the given workflows. Stop it with `worker.stop()`. */
+  async startWorker(options: WorkerOptions): Promise<Worker> {
+    this.assertOpen();
+    const worker = new Worker(this.store, this.serializer, options, (runId, exit) => this.onRunExit(runId, exit));
+    for (const name of worker.workflowNames) {
+      const definitions = Array.isArray(options.workflows) ? options.workflows : Object.values(options.workflows);
+      const definition = definitions.find((candidate) => candidate.name === name);
+      if (definition) this.definitions.set(name, definition as WorkflowDefinition);
+    }
+    await worker.start();
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Stops this client's workers gracefully and closes the store if this client opened it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.workers].map((worker) => worker.stop()));
+    this.workers.clear();
+    for (const id of this.finishListeners.keys()) this.notifyFinished(id);
+    if (this.ownsStore) await this.store.close();
+  }
+
+  private async result<R>(id: string): Promise<R> {
+    let pollMs = RESULT_POLL_MS.first;
+    for (;;) {
+      const run = await this.getRecord(id);
+      if (FINISHED_STATUSES.has(run.status)) return this.outcomeOf<R>(run);
+      await this.untilFinishedOr(id, pollMs);
+      pollMs = Math.min(pollMs * 2, RESULT_POLL_MS.max);
+    }
+  }
+
+  private outcomeOf<R>(run: RunRecord): R {
+    if (run.status === "completed") return this.serializer.deserialize(run.output!) as R;
+    const error = this.serializer.deserializeError(run.error!);
+    if (run.status === "failed") throw new RunFailedError(run.id, error);
+    if (run.status === "cancelled" && !(error instanceof CancelledError)) throw new CancelledError(`Run "${run.id}" was cancelled.`);
+    throw error;
+  }
+
+  private untilFinishedOr(id: string, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let listeners = this.finishListeners.get(id);
+      if (!listeners) this.finishListeners.set(id, (listeners = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(done);
+        if (listeners.size === 0 && this.finishListeners.get(id) === listeners) this.finishListeners.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      listeners.add(done);
+    });
+  }
+
+  private onRunExit(runId: string, exit: RunExit): void {
+    if (exit.kind === "finished") this.notifyFinished(runId);
+  }
+
+  private notifyFinished(id: string): void {
+    for (const listener of [...(this.finishListeners.get(id) ?? [])]) listener();
+  }
+
+  private async getRecord(id: string): Promise<RunRecord> {
+    this.assertOpen();
+    validateRunId(id, "get()");
+    const run = await this.store.getRun(id);
+    if (!run) throw new RunNotFoundError(id);
+    return run;
+  }
+
+  private async resolveWorkflowName(workflow: WorkflowDefinition | string): Promise<string> {
+    if (typeof workflow === "object" && workflow?.kind === "workflow") return workflow.name;
+    if (typeof workflow !== "string") {
+      throw new InvalidArgumentError(`start() needs a workflow definition or a workflow name; got ${typeof workflow}.`);
+    }
+    if (this.definitions.has(workflow)) return workflow;
+    const known = await this.store.knownWorkflows();
+    if (!known.includes(workflow)) throw new UnknownWorkflowError(workflow, known);
+    return workflow;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("This Endure client");
+  }
+}
+
+const STATUSES: readonly RunStatus[] = ["pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
+
+function isStatus(value: string): value is RunStatus {
+  return (STATUSES as readonly string[]).includes(value);
+}

@@ -1,0 +1,21 @@
+import { InvalidArgumentError } from "../api/errors.js";
+
+const MAX_ID_LENGTH = 255;
+// Ids travel in URLs, logs and terminals: printable characters only.
+const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
+
+/** @returns the id, once checked to be 1 to 255 printable characters. */
+export function validateRunId(id: unknown, where: string): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH || !PRINTABLE.test(id)) {
+    const shown = typeof id === "string" ? `${JSON.stringify(id.slice(0, 40))}${id.length > 40 ? `... (${id.length} characters)` : ""}` : typeof id;
+    throw new InvalidArgumentError(`${where}: a run id must be 1 to ${MAX_ID_LENGTH} printable characters; got ${shown}.`);
+  }
+  return id;
+}
+
+export function validateEventName(name: unknown, where: string): string {
+  if (typeof name !== "string" || name.length === 0 || name.length > 200) {
+    throw new InvalidArgumentError(`${where}: an event name must be a string of 1 to 200 characters; got ${JSON.stringify(name) ?? typeof name}.`);
+  }
+  return name;
+}

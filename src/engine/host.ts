@@ -1,0 +1,37 @@
+import type { Serializer } from "../serialization/serializer.js";
+import type { RunCommit, RunStatus } from "../store/store.js";
+
+/** Something whose pending journal writes a group commit collects. */
+export interface Committable {
+  readonly runId: string;
+  /** Hands over everything written since the last call, and forgets it. */
+  takeCommit(): RunCommit;
+}
+
+/** How a run left the worker's memory. */
+export type RunExit =
+  | { kind: "finished"; status: Extract<RunStatus, "completed" | "failed" | "cancelled" | "blocked"> }
+  | { kind: "suspended" }
+  /** The worker lost the run (lease taken over, store unreachable, worker stopping). */
+  | { kind: "abandoned"; reason: unknown };
+
+export interface Logger {
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** What the engine needs from the worker that runs it. */
+export interface ExecutionHost {
+  readonly clock: () => number;
+  readonly serializer: Serializer;
+  /** A run whose next wake-up is further away than this is suspended (released from memory). */
+  readonly inMemoryWaitLimitMs: number;
+  readonly logger: Logger;
+  /**
+   * Makes everything the run has written so far durable (group commit).
+   * @throws LeaseLostError when another worker took the run over.
+   */
+  commit(run: Committable): Promise<void>;
+  /** Called once, when the run leaves memory. */
+  onExit(runId: string, exit: RunExit): void;
+}

@@ -1,0 +1,15 @@
+import type { EntryKind } from "../store/store.js";
+
+/** How a durable call reads in messages: `step "withdraw"`, `sleep`, `waitForEvent("approval")`, `uuid()`. */
+export function describeCall(call: { kind: EntryKind; name: string }): string {
+  switch (call.kind) {
+    case "step":
+      return `step "${call.name}"`;
+    case "event":
+      return `waitForEvent("${call.name}")`;
+    case "sleep":
+      return "sleep()";
+    default:
+      return `${call.kind}()`;
+  }
+}

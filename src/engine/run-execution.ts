@@ -1,0 +1,549 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { toMilliseconds } from "../api/duration.js";
+import {
+  CancelledError,
+  NonDeterminismError,
+  NonRetryableError,
+  PayloadTooLargeError,
+  SerializationError,
+  type Divergence,
+} from "../api/errors.js";
+import { scopeStorage, type DurableRun } from "../api/scope.js";
+import { resolveRetryPolicy, type ResolvedRetryPolicy, type StepOptions } from "../api/step.js";
+import type { WorkflowDefinition } from "../api/workflow.js";
+import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
+import type { Committable, ExecutionHost, RunExit } from "./host.js";
+import { describeCall } from "./journal-text.js";
+import { retryDelay, runStepAttempt } from "./step-attempt.js";
+
+/** A sleep, an event wait or a retry back-off that has not fired yet. */
+interface Wait {
+  kind: "sleep" | "event" | "retry";
+  entry: JournalEntry;
+  eventName?: string;
+  timer?: NodeJS.Timeout;
+  fire(): void;
+  reject(error: Error): void;
+}
+
+interface StepCall {
+  position: number;
+  name: string;
+  fn: (...args: never[]) => unknown;
+  args: unknown[];
+  policy: ResolvedRetryPolicy;
+  timeoutMs: number | undefined;
+  startedAt: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One run in a worker's memory: runs the workflow function, answers its durable calls from the
+ * journal (replay) or by executing them (live), and buffers what it writes for the group commit.
+ *
+ * Determinism: every durable call takes the next position in call order. Outcomes (a step's
+ * result, a timer firing, an event arriving) are numbered by `seq` in the order they are handed to
+ * the workflow, one per event-loop turn, so the code that runs after each one is the same on every
+ * replay, even with `Promise.all` over chains of steps. A replay hands recorded outcomes over in
+ * their recorded `seq` order.
+ *
+ * Durability: a step's outcome is handed over only once committed. Timer, event and cancellation
+ * outcomes are handed over at once and committed with the next write; all buffered writes are
+ * committed before any step attempt starts, so nothing the outside world sees can be replayed
+ * differently.
+ *
+ * States: `running` → `exiting` (final or suspending commit in flight) → `gone`; `running` → `gone`
+ * when the worker loses the run.
+ */
+export class RunExecution implements DurableRun, Committable {
+  readonly runId: string;
+  private readonly epoch: number;
+  private readonly recorded = new Map<number, JournalEntry>();
+  private readonly replayOrder: JournalEntry[];
+  private replayIndex = 0;
+  private nextPosition = 0;
+  private nextSeq: number;
+  private nextLiveDelivery: number;
+  private readonly ready = new Map<number, () => void>();
+  private buffer = new Map<number, JournalEntry>();
+  private consumed: RunCommit["consumed"] = [];
+  private readonly inbox: InboxEvent[];
+  private readonly waits = new Map<number, Wait>();
+  private readonly attempts = new Set<AbortController>();
+  private busy = 0;
+  private pumping = false;
+  private idleCheckScheduled = false;
+  private cancel: "none" | "requested" | "delivered";
+  private cancelOnNextCall = false;
+  private stopping = false;
+  private quiet?: () => void;
+  private outcome?: RunOutcome;
+  private state: "running" | "exiting" | "gone" = "running";
+  private exiting?: Promise<void>;
+  private blocked?: NonDeterminismError;
+
+  constructor(
+    private readonly host: ExecutionHost,
+    private readonly definition: WorkflowDefinition,
+    claimed: ClaimedRun,
+  ) {
+    this.runId = claimed.run.id;
+    this.epoch = claimed.run.epoch;
+    this.inbox = [...claimed.inbox];
+    for (const entry of claimed.journal) this.recorded.set(entry.position, entry);
+    this.replayOrder = claimed.journal.filter((entry) => entry.seq !== null).sort((a, b) => a.seq! - b.seq!);
+    this.nextSeq = (this.replayOrder.at(-1)?.seq ?? 0) + 1;
+    this.nextLiveDelivery = this.nextSeq;
+    this.cancel = claimed.run.cancelDelivered ? "delivered" : claimed.run.cancelRequested ? "requested" : "none";
+  }
+
+  /** Runs (or replays) the workflow function with the run's arguments. */
+  start(args: unknown[]): void {
+    const result = scopeStorage.run({ kind: "workflow", run: this }, () =>
+      Promise.resolve().then(() => this.definition.fn(...args)),
+    );
+    result.then(
+      (value) => this.finish({ ok: true, value }),
+      (error: unknown) => this.finish({ ok: false, error }),
+    );
+    this.maybeDeliverCancellation();
+    this.scheduleIdleCheck();
+  }
+
+  /** Cancellation was requested while the run is in memory. */
+  requestCancel(): void {
+    if (this.cancel !== "none") return;
+    this.cancel = "requested";
+    this.maybeDeliverCancellation();
+  }
+
+  /** The worker lost the run or is going away: stop everything, write nothing more. */
+  abandon(reason: unknown): void {
+    if (this.state === "gone") return;
+    this.leave({ kind: "abandoned", reason });
+  }
+
+  /**
+   * Graceful stop: start no new step attempts, let running ones finish and commit, then leave.
+   * The worker releases the run afterwards, so another worker replays it from the journal.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wait of this.waits.values()) clearTimeout(wait.timer);
+    if (this.busy > 0) await new Promise<void>((resolve) => (this.quiet = resolve));
+    if (this.exiting) return await this.exiting;
+    if (this.state === "running" && (this.buffer.size > 0 || this.consumed.length > 0)) {
+      await this.host.commit(this).catch(() => {});
+    }
+    this.abandon(new Error("the worker is stopping"));
+  }
+
+  takeCommit(): RunCommit {
+    const commit: RunCommit = {
+      runId: this.runId,
+      epoch: this.epoch,
+      entries: [...this.buffer.values()],
+      consumed: this.consumed,
+      cancelDelivered: this.cancel === "delivered",
+      outcome: this.outcome,
+    };
+    this.buffer = new Map();
+    this.consumed = [];
+    this.outcome = undefined;
+    return commit;
+  }
+
+  // ---- durable calls (DurableRun) ------------------------------------------------------------
+
+  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R> {
+    if (this.state !== "running") return never();
+    const { position, recorded } = this.claimPosition("step", name);
+    return new Promise<R>((resolve, reject) => {
+      if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve as (value: unknown) => void, reject);
+      if (this.takeCancellation(position, "step", name, reject)) return;
+      const call: StepCall = {
+        position, name, fn: fn as StepCall["fn"], args,
+        policy: resolveRetryPolicy(options.retry),
+        timeoutMs: options.timeout === undefined ? undefined : toMilliseconds(options.timeout, `step("${name}"): timeout`),
+        startedAt: recorded?.startedAt ?? this.host.clock(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      if (recorded?.status === "retrying") this.waitToRetry(call, recorded);
+      else this.attemptStep(call, 0);
+    });
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.state !== "running") return never();
+    const { position, recorded } = this.claimPosition("sleep", "sleep");
+    return new Promise<void>((resolve, reject) => {
+      if (recorded && isOutcome(recorded)) return this.replay(recorded, () => resolve(), reject);
+      if (this.takeCancellation(position, "sleep", "sleep", reject)) return;
+      const entry = recorded ?? this.newWaitingEntry(position, "sleep", "sleep", this.host.clock() + ms);
+      this.addWait({
+        kind: "sleep", entry, reject,
+        fire: () => this.deliverNow({ ...entry, status: "completed", output: null }, () => resolve()),
+      });
+    });
+  }
+
+  waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown> {
+    if (this.state !== "running") return never();
+    const { position, recorded } = this.claimPosition("event", name);
+    return new Promise<unknown>((resolve, reject) => {
+      const { serializer } = this.host;
+      if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
+      if (this.takeCancellation(position, "event", name, reject)) return;
+      const deadline = timeoutMs === undefined ? null : this.host.clock() + timeoutMs;
+      const entry = recorded ?? this.newWaitingEntry(position, "event", name, deadline);
+      const index = this.inbox.findIndex((event) => event.name === name);
+      if (index >= 0) {
+        const [event] = this.inbox.splice(index, 1) as [InboxEvent];
+        this.consumed.push({ eventSeq: event.seq, position });
+        this.deliverNow({ ...entry, status: "completed", output: event.payload }, () => resolve(serializer.deserialize(event.payload)));
+        return;
+      }
+      this.addWait({
+        kind: "event", entry, eventName: name, reject,
+        fire: () => this.deliverNow({ ...entry, status: "completed", output: serializer.serialize(null, "null") }, () => resolve(null)),
+      });
+    });
+  }
+
+  record<T>(kind: "now" | "uuid" | "random", produce: () => T): T {
+    if (this.state !== "running") return produce();
+    const { position, recorded } = this.claimPosition(kind, kind);
+    if (recorded) return this.host.serializer.deserialize(recorded.output!) as T;
+    const value = produce();
+    const at = this.host.clock();
+    this.buffer.set(position, {
+      position, kind, name: kind, status: "completed", output: this.host.serializer.serialize(value, `${kind}()`),
+      error: null, attempts: 0, startedAt: at, finishedAt: at, wakeAt: null, seq: null,
+    });
+    return value;
+  }
+
+  // ---- positions and replay ------------------------------------------------------------------
+
+  private claimPosition(kind: EntryKind, name: string): { position: number; recorded?: JournalEntry } {
+    if (this.blocked) throw this.blocked;
+    const position = this.nextPosition++;
+    const recorded = this.recorded.get(position);
+    if (recorded && (recorded.kind !== kind || recorded.name !== name)) {
+      throw this.block({ position, expected: describeCall(recorded), actual: describeCall({ kind, name }) });
+    }
+    return { position, recorded };
+  }
+
+  private replay(entry: JournalEntry, resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+    const { serializer } = this.host;
+    this.ready.set(entry.seq!, entry.status === "completed"
+      ? () => resolve(entry.output === null ? undefined : serializer.deserialize(entry.output))
+      : () => reject(serializer.deserializeError(entry.error!)));
+    this.pump();
+  }
+
+  private get replaying(): boolean {
+    return this.replayIndex < this.replayOrder.length;
+  }
+
+  private block(divergence: Omit<Divergence, "runId">): NonDeterminismError {
+    const error = new NonDeterminismError({ runId: this.runId, ...divergence });
+    if (!this.blocked) {
+      this.blocked = error;
+      // The journal stays as it was: drop what this replay would have written.
+      this.buffer.clear();
+      this.consumed = [];
+      this.exit({ status: "blocked", error: this.host.serializer.serializeError(error) });
+    }
+    return error;
+  }
+
+  // ---- handing outcomes over, in seq order -----------------------------------------------------
+
+  /** Hands an outcome over without waiting for it to be durable; it is committed with the next write. */
+  private deliverNow(entry: JournalEntry, settle: () => void): void {
+    const seq = this.nextSeq++;
+    this.buffer.set(entry.position, { ...entry, seq, finishedAt: this.host.clock() });
+    this.ready.set(seq, settle);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumping || this.state !== "running") return;
+    if (!this.ready.has(this.expectedSeq())) return this.scheduleIdleCheck();
+    this.pumping = true;
+    void this.drain();
+  }
+
+  // One outcome per event-loop turn: the workflow runs until it blocks again before the next.
+  private async drain(): Promise<void> {
+    while (this.state === "running") {
+      const seq = this.expectedSeq();
+      const settle = this.ready.get(seq);
+      if (!settle) break;
+      this.ready.delete(seq);
+      if (this.replaying) this.replayIndex++;
+      else this.nextLiveDelivery++;
+      settle();
+      if (!this.replaying) this.maybeDeliverCancellation();
+      await nextTurn();
+    }
+    this.pumping = false;
+    this.scheduleIdleCheck();
+  }
+
+  private expectedSeq(): number {
+    return this.replaying ? this.replayOrder[this.replayIndex]!.seq! : this.nextLiveDelivery;
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------
+
+  private attemptStep(call: StepCall, previousAttempts: number): void {
+    if (this.stopping || this.state !== "running") return;
+    this.busy++;
+    void this.runAttempt(call, previousAttempts + 1).finally(() => {
+      this.busy--;
+      if (this.busy === 0) this.quiet?.();
+      this.pump();
+      this.scheduleIdleCheck();
+    });
+  }
+
+  private async runAttempt(call: StepCall, attempt: number): Promise<void> {
+    const { serializer, clock } = this.host;
+    // What the step may act on (a uuid, a timer that fired, an event) must be durable first.
+    if (this.buffer.size > 0 || this.consumed.length > 0) {
+      if (!(await this.commitOrAbandon())) return;
+    }
+    if (this.state !== "running") return;
+    const controller = new AbortController();
+    this.attempts.add(controller);
+    const base = { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
+    let entry: JournalEntry;
+    let settle: () => void;
+    try {
+      const value = await runStepAttempt({
+        run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
+        context: {
+          runId: this.runId, stepName: call.name, position: call.position, attempt,
+          idempotencyKey: `${this.runId}:${call.position}`, signal: controller.signal,
+        },
+      });
+      if (this.state !== "running") return;
+      const output = serializer.serialize(value, `The result of step "${call.name}"`);
+      entry = { ...base, status: "completed", output, error: null, finishedAt: clock(), seq: this.nextSeq++ };
+      settle = () => call.resolve(value);
+    } catch (thrown) {
+      if (this.state !== "running") return;
+      const cancelled = controller.signal.reason instanceof CancelledError;
+      const error = cancelled ? (controller.signal.reason as CancelledError) : thrown;
+      if (cancelled) this.markCancelDelivered();
+      if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
+        const retrying: JournalEntry = {
+          ...base, status: "retrying", output: null, error: serializer.serializeError(error),
+          finishedAt: null, wakeAt: clock() + retryDelay(attempt, call.policy), seq: null,
+        };
+        this.buffer.set(call.position, retrying);
+        this.waitToRetry(call, retrying);
+        return;
+      }
+      const errorText = serializer.serializeError(error);
+      entry = { ...base, status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.nextSeq++ };
+      settle = () => call.reject(serializer.deserializeError(errorText));
+    } finally {
+      this.attempts.delete(controller);
+    }
+    // The outcome is handed to the workflow only once durable.
+    this.buffer.set(call.position, entry);
+    if (!(await this.commitOrAbandon())) return;
+    this.ready.set(entry.seq!, settle);
+  }
+
+  private waitToRetry(call: StepCall, retrying: JournalEntry): void {
+    this.addWait({
+      kind: "retry", entry: retrying, reject: call.reject,
+      fire: () => this.attemptStep(call, retrying.attempts),
+    });
+  }
+
+  private async commitOrAbandon(): Promise<boolean> {
+    try {
+      await this.host.commit(this);
+      return this.state === "running";
+    } catch (error) {
+      this.abandon(error);
+      return false;
+    }
+  }
+
+  // ---- waits (sleep, event, retry back-off) ------------------------------------------------------
+
+  private newWaitingEntry(position: number, kind: EntryKind, name: string, wakeAt: number | null): JournalEntry {
+    const entry: JournalEntry = {
+      position, kind, name, status: "waiting", output: null, error: null, attempts: 0,
+      startedAt: this.host.clock(), finishedAt: null, wakeAt, seq: null,
+    };
+    this.buffer.set(position, entry);
+    return entry;
+  }
+
+  private addWait(wait: Wait): void {
+    const { position, wakeAt } = wait.entry;
+    this.waits.set(position, wait);
+    if (wakeAt !== null && !this.stopping) {
+      const delay = Math.max(0, wakeAt - this.host.clock());
+      if (delay <= LONGEST_TIMER_MS) {
+        wait.timer = setTimeout(() => {
+          if (this.waits.get(position) !== wait || this.state !== "running") return;
+          this.waits.delete(position);
+          wait.fire();
+        }, delay);
+      }
+    }
+    this.scheduleIdleCheck();
+  }
+
+  // ---- cancellation --------------------------------------------------------------------------
+
+  private maybeDeliverCancellation(): void {
+    if (this.cancel !== "requested" || this.cancelOnNextCall || this.replaying || this.state !== "running") return;
+    const error = this.cancelledError();
+    for (const controller of this.attempts) controller.abort(error);
+    if (this.waits.size === 0) {
+      this.cancelOnNextCall = true;
+      return;
+    }
+    const waits = [...this.waits.values()];
+    this.waits.clear();
+    this.markCancelDelivered();
+    for (const wait of waits) {
+      clearTimeout(wait.timer);
+      this.deliverFailure(wait.entry, error, wait.reject);
+    }
+  }
+
+  private takeCancellation(position: number, kind: EntryKind, name: string, reject: (error: Error) => void): boolean {
+    if (!this.cancelOnNextCall) return false;
+    this.markCancelDelivered();
+    const at = this.host.clock();
+    const entry: JournalEntry = {
+      position, kind, name, status: "waiting", output: null, error: null, attempts: 0, startedAt: at, finishedAt: null, wakeAt: null, seq: null,
+    };
+    this.deliverFailure(entry, this.cancelledError(), reject);
+    return true;
+  }
+
+  private deliverFailure(entry: JournalEntry, error: Error, reject: (error: Error) => void): void {
+    const errorText = this.host.serializer.serializeError(error);
+    this.deliverNow({ ...entry, status: "failed", output: null, error: errorText }, () => reject(this.host.serializer.deserializeError(errorText)));
+  }
+
+  private markCancelDelivered(): void {
+    this.cancel = "delivered";
+    this.cancelOnNextCall = false;
+  }
+
+  private cancelledError(): CancelledError {
+    return new CancelledError(`Run "${this.runId}" was cancelled.`);
+  }
+
+  // ---- idleness: suspension and stuck replays ------------------------------------------------------
+
+  private scheduleIdleCheck(): void {
+    if (this.idleCheckScheduled || this.state !== "running") return;
+    this.idleCheckScheduled = true;
+    setImmediate(() => {
+      this.idleCheckScheduled = false;
+      this.checkIdle();
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.state !== "running" || this.pumping || this.busy > 0 || this.stopping) return;
+    if (this.ready.has(this.expectedSeq())) return this.pump();
+    if (this.replaying) {
+      // Every recorded outcome before this one was handed over and the workflow went quiet without
+      // making the call this one answers: the code no longer does what the journal says.
+      const entry = this.replayOrder[this.replayIndex]!;
+      this.block({ position: entry.position, expected: describeCall(entry), actual: "no call at that position (the code now waits for something else)" });
+      return;
+    }
+    if (this.waits.size === 0) return;
+    let dueAt: number | null = null;
+    const waitingFor: string[] = [];
+    for (const wait of this.waits.values()) {
+      if (wait.eventName !== undefined) waitingFor.push(wait.eventName);
+      const { wakeAt } = wait.entry;
+      if (wakeAt !== null && (dueAt === null || wakeAt < dueAt)) dueAt = wakeAt;
+    }
+    // Timers due soon fire in memory; an event can only reach a run through the store.
+    if (waitingFor.length === 0 && dueAt !== null && dueAt - this.host.clock() <= this.host.inMemoryWaitLimitMs) return;
+    this.exit({ status: "waiting", dueAt, waitingFor: [...new Set(waitingFor)] });
+  }
+
+  // ---- leaving memory ------------------------------------------------------------------------
+
+  private finish(result: { ok: true; value: unknown } | { ok: false; error: unknown }): void {
+    if (this.state !== "running") return;
+    const { serializer } = this.host;
+    const unreached = [...this.recorded.values()].find((entry) => entry.position >= this.nextPosition);
+    if (unreached) {
+      const ending = result.ok ? "the workflow returning" : "the workflow throwing";
+      this.block({ position: unreached.position, expected: describeCall(unreached), actual: `nothing: it ends there, with ${ending}` });
+      return;
+    }
+    if (!result.ok) {
+      const status = this.cancel === "delivered" ? "cancelled" : "failed";
+      this.exit({ status, error: serializer.serializeError(result.error) });
+      return;
+    }
+    try {
+      this.exit({ status: "completed", output: serializer.serialize(result.value, `The result of workflow "${this.definition.name}"`) });
+    } catch (error) {
+      this.exit({ status: "failed", error: serializer.serializeError(error) });
+    }
+  }
+
+  private exit(outcome: RunOutcome): void {
+    if (this.state !== "running") return;
+    this.state = "exiting";
+    this.stopWaitsAndAttempts(new Error("the run finished"));
+    this.outcome = outcome;
+    const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", status: outcome.status };
+    this.exiting = this.host.commit(this).then(
+      () => this.leave(exit),
+      (error: unknown) => this.leave({ kind: "abandoned", reason: error }),
+    );
+  }
+
+  private leave(exit: RunExit): void {
+    if (this.state === "gone") return;
+    this.state = "gone";
+    this.stopWaitsAndAttempts(exit.kind === "abandoned" ? exit.reason : new Error("the run left memory"));
+    this.quiet?.();
+    this.host.onExit(this.runId, exit);
+  }
+
+  private stopWaitsAndAttempts(reason: unknown): void {
+    for (const wait of this.waits.values()) clearTimeout(wait.timer);
+    this.waits.clear();
+    for (const controller of this.attempts) controller.abort(reason);
+  }
+}
+
+function isOutcome(entry: JournalEntry): boolean {
+  return entry.status === "completed" || entry.status === "failed";
+}
+
+function isRetryable(error: unknown): boolean {
+  return !(error instanceof NonRetryableError || error instanceof SerializationError || error instanceof PayloadTooLargeError);
+}
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}

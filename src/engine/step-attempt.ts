@@ -1,0 +1,44 @@
+import { TimeoutError } from "../api/errors.js";
+import { scopeStorage, type DurableRun } from "../api/scope.js";
+import type { StepContext } from "../api/step-context.js";
+
+export interface StepAttempt {
+  run: DurableRun;
+  context: StepContext;
+  controller: AbortController;
+  fn: (...args: never[]) => unknown;
+  args: unknown[];
+  timeoutMs: number | undefined;
+}
+
+/**
+ * Runs one attempt of a step in its own scope (so `stepContext()` works and durable calls inside
+ * are refused). A timeout aborts the attempt's signal and fails it with `TimeoutError`, whether or
+ * not the function honours the signal.
+ */
+export async function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
+  const { run, context, controller, fn, args, timeoutMs } = attempt;
+  const execution = scopeStorage.run({ kind: "step", run, context }, () =>
+    Promise.resolve().then(() => (fn as (...a: unknown[]) => unknown)(...args)),
+  );
+  if (timeoutMs === undefined) return await execution;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`Step "${context.stepName}" (attempt ${context.attempt}) took longer than its timeout of ${timeoutMs} ms.`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([execution, timeout]);
+  } finally {
+    clearTimeout(timer);
+    execution.catch(() => {}); // a timed-out attempt may still fail later; nobody listens then
+  }
+}
+
+/** Delay before attempt `attempt + 1`. */
+export function retryDelay(attempt: number, policy: { initialDelayMs: number; backoffFactor: number; maxDelayMs: number }): number {
+  return Math.min(policy.initialDelayMs * policy.backoffFactor ** (attempt - 1), policy.maxDelayMs);
+}

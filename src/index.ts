@@ -1,0 +1,40 @@
+// The public API of Endure: a reviewed list of named exports.
+export { workflow } from "./api/workflow.js";
+export type { WorkflowDefinition, WorkflowOptions } from "./api/workflow.js";
+export { step } from "./api/step.js";
+export type { RetryPolicy, StepOptions } from "./api/step.js";
+export { steps } from "./api/steps.js";
+export type { Steps } from "./api/steps.js";
+export { sleep } from "./api/sleep.js";
+export { waitForEvent } from "./api/wait-for-event.js";
+export type { WaitForEventOptions } from "./api/wait-for-event.js";
+export { now, uuid, random } from "./api/deterministic.js";
+export { stepContext } from "./api/step-context.js";
+export type { StepContext } from "./api/step-context.js";
+export type { Duration } from "./api/duration.js";
+export {
+  EndureError,
+  NonRetryableError,
+  TimeoutError,
+  CancelledError,
+  NonDeterminismError,
+  RunFailedError,
+  InvalidArgumentError,
+  NotInWorkflowError,
+  UnknownWorkflowError,
+  RunNotFoundError,
+  RunFinishedError,
+  ClosedError,
+  SerializationError,
+  PayloadTooLargeError,
+  CrashLoopError,
+} from "./api/errors.js";
+export { Endure } from "./client/endure.js";
+export type { EndureOptions, StartOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";
+export type { RunInfo, RunSummary, JournalEntryInfo } from "./client/run-info.js";
+export { Worker } from "./worker/worker.js";
+export type { WorkerOptions } from "./worker/worker.js";
+export type { Logger } from "./engine/host.js";
+export { SqliteStore } from "./store/sqlite/sqlite-store.js";
+export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
+export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";

@@ -1,0 +1,309 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { ClosedError } from "../../api/errors.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import type {
+  ClaimedRun,
+  ClaimRequest,
+  HeldRun,
+  JournalEntry,
+  NewEvent,
+  NewRun,
+  RunCommit,
+  RunOutcome,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  SendResult,
+  Store,
+} from "../store.js";
+import { FINISHED_STATUSES } from "../store.js";
+import { migrate } from "./migrate.js";
+import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "./rows.js";
+
+export interface SqliteStoreOptions {
+  /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
+  synchronous?: "FULL" | "NORMAL";
+  /** How long to wait for another process's write lock, in ms (default 10 s). */
+  busyTimeoutMs?: number;
+  /** The store's clock; leases and timers are measured by it. */
+  clock?: () => number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, shareable by worker processes on one machine.
+ * better-sqlite3 is synchronous, so each method runs to completion in one event-loop turn; write
+ * transactions take the write lock up front (`BEGIN IMMEDIATE`) so concurrent processes queue
+ * instead of failing on lock upgrades.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly clock: () => number;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private closed = false;
+
+  /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    this.db.pragma("foreign_keys = ON");
+    migrate(this.db);
+    this.clock = options.clock ?? Date.now;
+    this.sql = prepareStatements(this.db);
+  }
+
+  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    this.assertOpen();
+    const now = this.clock();
+    const created = this.sql.insertRun.run({
+      id: run.id, workflow: run.workflow, input: run.input, now, due_at: run.dueAt ?? now,
+    }).changes === 1;
+    return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created };
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    this.assertOpen();
+    const row = this.sql.getRun.get(id) as RunRow | undefined;
+    return row && toRunRecord(row);
+  }
+
+  async getJournal(id: string): Promise<JournalEntry[]> {
+    this.assertOpen();
+    return (this.sql.getJournal.all(id) as JournalRow[]).map(toJournalEntry);
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    this.assertOpen();
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = this.sql.listRuns.all({
+      status: query.status ?? null,
+      workflow: query.workflow ?? null,
+      after_created: after?.createdAt ?? null,
+      after_id: after?.id ?? null,
+      limit: query.limit + 1,
+    }) as RunRow[];
+    const runs = rows.slice(0, query.limit).map(toRunRecord);
+    const last = runs.at(-1);
+    return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  async sendEvent(event: NewEvent): Promise<SendResult> {
+    this.assertOpen();
+    return this.db.transaction((): SendResult => {
+      const run = this.sql.getRun.get(event.runId) as RunRow | undefined;
+      if (!run) return { result: "missing" };
+      const record = toRunRecord(run);
+      if (FINISHED_STATUSES.has(record.status)) return { result: "finished", status: record.status };
+      const now = this.clock();
+      const inserted = this.sql.insertEvent.run({
+        run_id: event.runId, name: event.name, payload: event.payload, key: event.key ?? null, now,
+      }).changes === 1;
+      if (!inserted) return { result: "duplicate" };
+      if (record.status === "waiting" && record.waitingFor.includes(event.name)) {
+        this.sql.wake.run({ id: event.runId, now });
+      }
+      return { result: "sent" };
+    }).immediate();
+  }
+
+  async requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined> {
+    this.assertOpen();
+    const row = this.sql.requestCancel.get({ id, now: this.clock(), error: cancelledError }) as RunRow | undefined;
+    return row && toRunRecord(row);
+  }
+
+  async registerWorkflows(names: readonly string[]): Promise<void> {
+    this.assertOpen();
+    const now = this.clock();
+    this.db.transaction(() => {
+      for (const name of names) this.sql.registerWorkflow.run({ name, now });
+    }).immediate();
+  }
+
+  async knownWorkflows(): Promise<string[]> {
+    this.assertOpen();
+    return (this.sql.knownWorkflows.all() as { name: string }[]).map((row) => row.name);
+  }
+
+  async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
+    this.assertOpen();
+    const workflows = JSON.stringify(claim.workflows);
+    const find = () => this.sql.findDue.all({ now: this.clock(), workflows, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
+    // Look before taking the write lock: idle polls by many processes then never contend.
+    if (find().length === 0) return [];
+    return this.db.transaction(() => {
+      const now = this.clock();
+      const claimed: ClaimedRun[] = [];
+      for (const due of find()) {
+        const lapsed = due.status === "running";
+        const lapses = lapsed ? due.lapses + 1 : 0;
+        if (lapsed && lapses >= claim.maxLapses) {
+          this.sql.finish.run({ id: due.id, status: "failed", output: null, error: claim.crashLoopError(due.id, lapses), now });
+          continue;
+        }
+        const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now }) as RunRow;
+        claimed.push({
+          run: toRunRecord(row),
+          journal: (this.sql.getJournal.all(due.id) as JournalRow[]).map(toJournalEntry),
+          inbox: (this.sql.getInbox.all(due.id) as InboxRow[]).map(toInboxEvent),
+        });
+      }
+      return claimed;
+    }).immediate();
+  }
+
+  async renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]> {
+    this.assertOpen();
+    const rows = this.sql.renewLeases.all({ owner: workerId, ids: JSON.stringify(ids), lease_until: this.clock() + leaseMs }) as { id: string; cancel_requested: number }[];
+    return rows.map((row) => ({ id: row.id, cancelRequested: row.cancel_requested === 1 }));
+  }
+
+  async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
+    this.assertOpen();
+    return this.db.transaction(() => {
+      const now = this.clock();
+      return commits.map((commit) => this.applyCommit(workerId, commit, now));
+    }).immediate();
+  }
+
+  private applyCommit(workerId: string, commit: RunCommit, now: number): boolean {
+    const fenced = this.sql.fence.run({
+      id: commit.runId, owner: workerId, epoch: commit.epoch, now, cancel_delivered: commit.cancelDelivered ? 1 : 0,
+    });
+    if (fenced.changes === 0) return false;
+    for (const entry of commit.entries) {
+      this.sql.upsertEntry.run({
+        run_id: commit.runId, position: entry.position, kind: entry.kind, name: entry.name, status: entry.status,
+        output: entry.output, error: entry.error, attempts: entry.attempts, started_at: entry.startedAt,
+        finished_at: entry.finishedAt, wake_at: entry.wakeAt, seq: entry.seq,
+      });
+    }
+    for (const { eventSeq, position } of commit.consumed) {
+      this.sql.consumeEvent.run({ seq: eventSeq, run_id: commit.runId, position });
+    }
+    if (commit.outcome) this.applyOutcome(commit.runId, commit.outcome, now);
+    return true;
+  }
+
+  private applyOutcome(id: string, outcome: RunOutcome, now: number): void {
+    switch (outcome.status) {
+      case "completed":
+        this.sql.finish.run({ id, status: outcome.status, output: outcome.output, error: null, now });
+        return;
+      case "failed":
+      case "cancelled":
+      case "blocked":
+        this.sql.finish.run({ id, status: outcome.status, output: null, error: outcome.error, now });
+        return;
+      case "waiting": {
+        const waitingFor = JSON.stringify(outcome.waitingFor);
+        // An event may have arrived since the run last looked at its inbox: then it is due at once.
+        const eventWaiting = outcome.waitingFor.length > 0 && this.sql.hasEventFor.get({ id, names: waitingFor }) !== undefined;
+        this.sql.suspend.run({ id, due_at: eventWaiting ? now : outcome.dueAt, waiting_for: waitingFor, now });
+        return;
+      }
+    }
+  }
+
+  async releaseRuns(workerId: string, ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    this.sql.release.run({ owner: workerId, ids: JSON.stringify(ids), now: this.clock() });
+  }
+
+  async nextDueAt(workflows: readonly string[]): Promise<number | null> {
+    this.assertOpen();
+    const row = this.sql.nextDue.get({ workflows: JSON.stringify(workflows) }) as { due: number | null };
+    return row.due;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("The SQLite store");
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
+  return {
+    insertRun: db.prepare(`
+      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at)
+      VALUES (@id, @workflow, 'pending', @input, @now, @now, @due_at)
+      ON CONFLICT (id) DO NOTHING`),
+    getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
+    getJournal: db.prepare(`SELECT * FROM journal WHERE run_id = ? ORDER BY position`),
+    getInbox: db.prepare(`SELECT seq, name, payload, sent_at FROM inbox WHERE run_id = ? AND consumed_position IS NULL ORDER BY seq`),
+    listRuns: db.prepare(`
+      SELECT * FROM runs
+      WHERE (@status IS NULL OR status = @status)
+        AND (@workflow IS NULL OR workflow = @workflow)
+        AND (@after_created IS NULL OR (created_at, id) < (@after_created, @after_id))
+      ORDER BY created_at DESC, id DESC
+      LIMIT @limit`),
+    insertEvent: db.prepare(`
+      INSERT INTO inbox (run_id, name, payload, key, sent_at) VALUES (@run_id, @name, @payload, @key, @now)
+      ON CONFLICT (run_id, key) WHERE key IS NOT NULL DO NOTHING`),
+    wake: db.prepare(`UPDATE runs SET due_at = @now, updated_at = @now WHERE id = @id AND status = 'waiting'`),
+    requestCancel: db.prepare(`
+      UPDATE runs SET
+        cancel_requested = 1,
+        updated_at = @now,
+        status      = CASE WHEN status = 'pending' AND started_at IS NULL THEN 'cancelled' ELSE status END,
+        error       = CASE WHEN status = 'pending' AND started_at IS NULL THEN @error ELSE error END,
+        finished_at = CASE WHEN status = 'pending' AND started_at IS NULL THEN @now ELSE finished_at END,
+        due_at      = CASE WHEN status = 'pending' AND started_at IS NULL THEN NULL
+                           WHEN status = 'waiting' THEN @now ELSE due_at END
+      WHERE id = @id AND status NOT IN (${finishedList})
+      RETURNING *`),
+    registerWorkflow: db.prepare(`INSERT INTO workflows (name, registered_at) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING`),
+    knownWorkflows: db.prepare(`SELECT name FROM workflows ORDER BY name`),
+    findDue: db.prepare(`
+      SELECT id, status, lapses FROM runs
+      WHERE due_at <= @now AND workflow IN (SELECT value FROM json_each(@workflows))
+      ORDER BY due_at LIMIT @limit`),
+    claim: db.prepare(`
+      UPDATE runs SET status = 'running', owner = @owner, epoch = epoch + 1, due_at = @lease_until,
+        lapses = @lapses, started_at = COALESCE(started_at, @now), updated_at = @now, waiting_for = NULL
+      WHERE id = @id
+      RETURNING *`),
+    renewLeases: db.prepare(`
+      UPDATE runs SET due_at = @lease_until
+      WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))
+      RETURNING id, cancel_requested`),
+    fence: db.prepare(`
+      UPDATE runs SET lapses = 0, updated_at = @now, cancel_delivered = MAX(cancel_delivered, @cancel_delivered)
+      WHERE id = @id AND owner = @owner AND epoch = @epoch AND status = 'running'`),
+    upsertEntry: db.prepare(`
+      INSERT INTO journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      VALUES (@run_id, @position, @kind, @name, @status, @output, @error, @attempts, @started_at, @finished_at, @wake_at, @seq)
+      ON CONFLICT (run_id, position) DO UPDATE SET
+        status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+        started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq`),
+    consumeEvent: db.prepare(`UPDATE inbox SET consumed_position = @position WHERE seq = @seq AND run_id = @run_id`),
+    finish: db.prepare(`
+      UPDATE runs SET status = @status, output = @output, error = @error, finished_at = @now, updated_at = @now,
+        due_at = NULL, owner = NULL, waiting_for = NULL
+      WHERE id = @id`),
+    hasEventFor: db.prepare(`
+      SELECT 1 FROM inbox WHERE run_id = @id AND consumed_position IS NULL
+        AND name IN (SELECT value FROM json_each(@names)) LIMIT 1`),
+    suspend: db.prepare(`
+      UPDATE runs SET status = 'waiting', owner = NULL, waiting_for = @waiting_for, updated_at = @now,
+        due_at = CASE WHEN cancel_requested = 1 AND cancel_delivered = 0 THEN @now ELSE @due_at END
+      WHERE id = @id`),
+    release: db.prepare(`
+      UPDATE runs SET status = 'pending', owner = NULL, due_at = @now, updated_at = @now
+      WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))`),
+    nextDue: db.prepare(`
+      SELECT MIN(due_at) AS due FROM runs
+      WHERE due_at IS NOT NULL AND status <> 'running' AND workflow IN (SELECT value FROM json_each(@workflows))`),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The durable storage behind Endure. The engine, workers and client only ever talk to this
+ * interface; every backend (SQLite, PostgreSQL) passes the same conformance suite
+ * (`test/store/conformance.ts`). Values (inputs, outputs, errors, payloads) arrive already
+ * serialized: a store never sees user objects.
+ *
+ * Run states and who moves a run between them:
+ *
+ * ```
+ *   pending ──claim──▶ running ──commit(outcome)──▶ completed | failed | cancelled | blocked
+ *      ▲                 │  ▲
+ *      │          commit(waiting)  claim (due: timer, event, cancel, or lapsed lease)
+ *  release               ▼  │
+ *      └──────────────  waiting
+ * ```
+ *
+ * `dueAt` is the one clock a run is scheduled by: when a pending run may start, when a waiting run
+ * wakes (null: only an event wakes it), and when a running run's lease lapses. Claims take runs
+ * whose `dueAt` has passed.
+ */
+export interface Store {
+  /** Creates a run unless one with this id exists; then returns the existing one untouched. */
+  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  getJournal(id: string): Promise<JournalEntry[]>;
+  /** Newest first. */
+  listRuns(query: RunQuery): Promise<RunPage>;
+
+  /**
+   * Adds an event to a run's inbox and wakes the run when it waits for that name.
+   * `duplicate` when an event with the same `key` was already sent to this run; nothing is written
+   * for a missing or finished run.
+   */
+  sendEvent(event: NewEvent): Promise<SendResult>;
+  /**
+   * Asks a run to cancel. A pending run that never started is cancelled at once; a waiting run is
+   * woken so a worker delivers the cancellation. Finished runs are left as they are.
+   */
+  requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined>;
+
+  /** Records that a worker serves these workflows, so clients can check names they are given. */
+  registerWorkflows(names: readonly string[]): Promise<void>;
+  knownWorkflows(): Promise<string[]>;
+
+  /**
+   * Takes up to `limit` due runs of the given workflows for a worker: sets it as owner, bumps the
+   * epoch (the fence for later commits) and sets the lease. A run whose previous lease lapsed has
+   * its `lapses` counted; at `maxLapses` it is failed instead of claimed.
+   */
+  claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]>;
+  /**
+   * Extends the leases of the given runs that the worker still holds, in one statement.
+   * @returns the runs it still holds, with whether cancellation was requested for each.
+   */
+  renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]>;
+  /**
+   * Applies the journal writes of many runs in one transaction (group commit). A run's part is
+   * applied only if the worker still holds it at the epoch it claimed (the fence).
+   * @returns for each commit, in order, whether it was applied (`false`: lease lost).
+   */
+  commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]>;
+  /** Gives runs back (a worker stopping): they become pending and due now. */
+  releaseRuns(workerId: string, ids: readonly string[]): Promise<void>;
+  /** The earliest `dueAt` among runs of these workflows that are not running, or null. */
+  nextDueAt(workflows: readonly string[]): Promise<number | null>;
+
+  close(): Promise<void>;
+}
+
+export type RunStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "blocked";
+
+export const FINISHED_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "blocked"]);
+
+export interface RunRecord {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  /** Serialized argument array. */
+  input: string;
+  output: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  dueAt: number | null;
+  owner: string | null;
+  epoch: number;
+  /** Consecutive times the run's lease lapsed while a worker held it. */
+  lapses: number;
+  cancelRequested: boolean;
+  cancelDelivered: boolean;
+  /** Event names a waiting run waits for. */
+  waitingFor: string[];
+}
+
+export interface NewRun {
+  id: string;
+  workflow: string;
+  input: string;
+  /** When the run may start; defaults to now. */
+  dueAt?: number;
+}
+
+export type EntryKind = "step" | "sleep" | "event" | "now" | "uuid" | "random";
+
+/**
+ * `waiting`: a sleep or event wait that has not fired (its `wakeAt` fixed, so a replay keeps the
+ * deadline); `retrying`: a step whose last attempt failed and that tries again at `wakeAt`.
+ */
+export type EntryStatus = "completed" | "failed" | "waiting" | "retrying";
+
+/** One record of a run's journal: the outcome of the durable call at `position`. */
+export interface JournalEntry {
+  position: number;
+  kind: EntryKind;
+  name: string;
+  status: EntryStatus;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  wakeAt: number | null;
+  /** Order in which outcomes were delivered to the workflow; replays deliver in this order. */
+  seq: number | null;
+}
+
+export interface NewEvent {
+  runId: string;
+  name: string;
+  payload: string;
+  key?: string;
+}
+
+export type SendResult =
+  | { result: "sent" | "duplicate" }
+  | { result: "missing" }
+  | { result: "finished"; status: RunStatus };
+
+export interface InboxEvent {
+  seq: number;
+  name: string;
+  payload: string;
+  sentAt: number;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  workflows: readonly string[];
+  limit: number;
+  leaseMs: number;
+  maxLapses: number;
+  /** Serialized error to fail a run with when it reaches `maxLapses`. */
+  crashLoopError: (runId: string, lapses: number) => string;
+}
+
+export interface ClaimedRun {
+  run: RunRecord;
+  journal: JournalEntry[];
+  /** Events not yet consumed, oldest first. */
+  inbox: InboxEvent[];
+}
+
+export interface HeldRun {
+  id: string;
+  cancelRequested: boolean;
+}
+
+export type RunOutcome =
+  | { status: "completed"; output: string }
+  | { status: "failed" | "cancelled" | "blocked"; error: string }
+  /** Suspend: `dueAt` is the earliest timer (null: only an event wakes it). */
+  | { status: "waiting"; dueAt: number | null; waitingFor: string[] };
+
+export interface RunCommit {
+  runId: string;
+  epoch: number;
+  /** Upserts by position, applied in order. */
+  entries: JournalEntry[];
+  /** Inbox events taken by `waitForEvent`: the event's seq and the journal position it went to. */
+  consumed: { eventSeq: number; position: number }[];
+  cancelDelivered: boolean;
+  outcome?: RunOutcome;
+}
+
+export interface RunQuery {
+  status?: RunStatus;
+  workflow?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunRecord[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from "node:crypto";
+import { type Duration, toMilliseconds } from "../api/duration.js";
+import { CrashLoopError, InvalidArgumentError, LeaseLostError } from "../api/errors.js";
+import type { WorkflowDefinition } from "../api/workflow.js";
+import type { ExecutionHost, Logger, RunExit } from "../engine/host.js";
+import { RunExecution } from "../engine/run-execution.js";
+import type { Serializer } from "../serialization/serializer.js";
+import type { ClaimedRun, Store } from "../store/store.js";
+import { consoleLogger } from "./console-logger.js";
+import { GroupCommitter } from "./group-commit.js";
+
+export interface WorkerOptions {
+  /** The workflows this worker runs; it claims runs of these only. */
+  workflows: readonly WorkflowDefinition<never[], unknown>[] | Readonly<Record<string, WorkflowDefinition<never[], unknown>>>;
+  /** Most runs held in memory at once (default 100). */
+  concurrency?: number;
+  /** How long a claimed run stays this worker's without a renewal (default `"5s"`). Renewed every third of it. */
+  lease?: Duration;
+  /** How often to look for due runs started elsewhere (default `"50ms"`). */
+  pollInterval?: Duration;
+  /** A run whose next timer is further away than this is released from memory (default `"5s"`). */
+  inMemoryWaitLimit?: Duration;
+  /** A run whose worker died this many times in a row while running it is failed (default 5). */
+  maxCrashes?: number;
+  logger?: Logger;
+}
+
+/** What the worker reports when a run leaves its memory. */
+export type RunExitListener = (runId: string, exit: RunExit) => void;
+
+/**
+ * Claims due runs of its workflows, executes them, and holds them under leases it renews.
+ *
+ * Loop: claim as many due runs as there are free slots (one statement), start each, then sleep
+ * until the poll interval passes, a local client signals new work, or a slot frees up. A
+ * heartbeat renews all held leases in one statement and learns of cancellations and lost runs.
+ */
+export class Worker {
+  /** Unique per worker instance; the owner recorded on the runs it holds. */
+  readonly id = randomUUID();
+  private readonly workflows = new Map<string, WorkflowDefinition>();
+  private readonly executions = new Map<string, RunExecution>();
+  private readonly committer: GroupCommitter;
+  private readonly host: ExecutionHost;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxCrashes: number;
+  private readonly logger: Logger;
+  private running = false;
+  private loop?: Promise<void>;
+  private heartbeat?: NodeJS.Timeout;
+  private wakeLoop?: () => void;
+  private stopped?: Promise<void>;
+
+  /** @internal Use `endure.startWorker()`. */
+  constructor(
+    private readonly store: Store,
+    serializer: Serializer,
+    options: WorkerOptions,
+    private readonly onRunExit: RunExitListener = () => {},
+  ) {
+    const definitions = Array.isArray(options.workflows) ? options.workflows : Object.values(options.workflows);
+    for (const definition of definitions as WorkflowDefinition[]) {
+      if (definition?.kind !== "workflow") {
+        throw new InvalidArgumentError("startWorker(): every entry of workflows must be a definition returned by workflow().");
+      }
+      const existing = this.workflows.get(definition.name);
+      if (existing && existing !== definition) {
+        throw new InvalidArgumentError(`startWorker(): two different workflows are named "${definition.name}"; give each a unique name.`);
+      }
+      this.workflows.set(definition.name, definition);
+    }
+    if (this.workflows.size === 0) throw new InvalidArgumentError("startWorker() needs at least one workflow in workflows.");
+    this.concurrency = positiveInteger(options.concurrency ?? 100, "concurrency");
+    this.maxCrashes = positiveInteger(options.maxCrashes ?? 5, "maxCrashes");
+    this.leaseMs = toMilliseconds(options.lease ?? 5000, "startWorker(): lease");
+    this.pollMs = toMilliseconds(options.pollInterval ?? 50, "startWorker(): pollInterval");
+    if (this.leaseMs < 100) throw new InvalidArgumentError(`startWorker(): lease must be at least 100 ms; got ${this.leaseMs}.`);
+    this.logger = options.logger ?? consoleLogger;
+    this.committer = new GroupCommitter(store, this.id);
+    this.host = {
+      clock: Date.now,
+      serializer,
+      inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
+      logger: this.logger,
+      commit: (run) => this.committer.commit(run),
+      onExit: (runId, exit) => this.handleExit(runId, exit),
+    };
+  }
+
+  /** Names of the workflows this worker serves. */
+  get workflowNames(): string[] {
+    return [...this.workflows.keys()];
+  }
+
+  /** How many runs this worker holds in memory right now. */
+  get activeRuns(): number {
+    return this.executions.size;
+  }
+
+  /** @internal */
+  async start(): Promise<void> {
+    await this.store.registerWorkflows(this.workflowNames);
+    this.running = true;
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.loop = this.claimLoop();
+  }
+
+  /** Something may be due now (a local client started, woke or cancelled a run). */
+  notify(): void {
+    this.wakeLoop?.();
+  }
+
+  /** A local client asked to cancel this run; if this worker holds it, deliver at once. */
+  notifyCancel(runId: string): void {
+    this.executions.get(runId)?.requestCancel();
+    this.notify();
+  }
+
+  /**
+   * Stops gracefully: claims nothing more, lets running step attempts finish and commit, then
+   * gives every held run back so another worker can go on with it at once.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    const held = [...this.executions.entries()];
+    await Promise.all(held.map(([, execution]) => execution.stop()));
+    clearInterval(this.heartbeat);
+    const ids = held.map(([id]) => id);
+    if (ids.length > 0) await this.store.releaseRuns(this.id, ids).catch((error: unknown) => this.logger.warn("could not release runs on stop", { error }));
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (this.running) {
+      const free = this.concurrency - this.executions.size;
+      let full = false;
+      if (free > 0) {
+        try {
+          const limit = Math.min(free, 100);
+          const claimed = await this.store.claimRuns({
+            workerId: this.id, workflows: this.workflowNames, limit, leaseMs: this.leaseMs, maxLapses: this.maxCrashes,
+            crashLoopError: (runId, lapses) => this.host.serializer.serializeError(new CrashLoopError(runId, lapses)),
+          });
+          for (const run of claimed) this.launch(run);
+          full = claimed.length === limit;
+        } catch (error) {
+          if (!this.running) break;
+          this.logger.error("claiming runs failed; retrying", { error });
+        }
+      }
+      if (!full && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.pollMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeLoop = undefined;
+        resolve();
+      }
+      this.wakeLoop = done;
+    });
+  }
+
+  private launch(claimed: ClaimedRun): void {
+    if (!this.running) return;
+    const definition = this.workflows.get(claimed.run.workflow)!;
+    const execution = new RunExecution(this.host, definition, claimed);
+    this.executions.set(claimed.run.id, execution);
+    execution.start(this.host.serializer.deserialize(claimed.run.input) as unknown[]);
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.executions.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = await this.store.renewLeases(this.id, ids, this.leaseMs);
+      const stillHeld = new Set<string>();
+      for (const run of held) {
+        stillHeld.add(run.id);
+        if (run.cancelRequested) this.executions.get(run.id)?.requestCancel();
+      }
+      for (const id of ids) {
+        if (!stillHeld.has(id)) this.executions.get(id)?.abandon(new LeaseLostError(id));
+      }
+    } catch (error) {
+      this.logger.warn("renewing leases failed; will retry", { error });
+    }
+  }
+
+  private handleExit(runId: string, exit: RunExit): void {
+    this.executions.delete(runId);
+    if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
+      this.logger.warn(`run "${runId}" was dropped from memory`, { reason: exit.reason });
+      // Hand it back at once rather than making everyone wait for the lease to lapse.
+      void this.store.releaseRuns(this.id, [runId]).catch(() => {});
+    }
+    this.onRunExit(runId, exit);
+    this.notify();
+  }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`startWorker(): ${name} must be a whole number of at least 1; got ${value}.`);
+  }
+  return value;
+}
