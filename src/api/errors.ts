@@ -189,3 +189,10 @@ export class LeaseLostError extends EndureError {
     super("LEASE_LOST", `This worker no longer holds run "${runId}"; another worker took it over.`);
   }
 }
+
+/** Every error class above, so the serializer restores them by name after a replay. */
+export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
+  EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
+  InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
+  ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError,
+];

@@ -1,15 +1,5 @@
 import { DevalueError, parse, stringify } from "devalue";
-import {
-  CancelledError,
-  CrashLoopError,
-  EndureError,
-  NonDeterminismError,
-  NonRetryableError,
-  PayloadTooLargeError,
-  RunFailedError,
-  SerializationError,
-  TimeoutError,
-} from "../api/errors.js";
+import { ERROR_CLASSES, PayloadTooLargeError, SerializationError } from "../api/errors.js";
 
 /** How an Error crosses the journal. */
 interface EncodedError {
@@ -22,12 +12,9 @@ interface EncodedError {
 }
 
 // Errors whose class is restored on the way back, so `instanceof` holds after a replay.
-const knownErrors = new Map<string, new (...args: never[]) => Error>(
-  [
-    CancelledError, CrashLoopError, EndureError, NonDeterminismError, NonRetryableError,
-    PayloadTooLargeError, RunFailedError, SerializationError, TimeoutError,
-    Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-  ].map((cls) => [cls.name, cls as new (...args: never[]) => Error]),
+const knownErrors = new Map<string, abstract new (...args: never[]) => Error>(
+  [...ERROR_CLASSES, Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]
+    .map((cls) => [cls.name, cls]),
 );
 
 const reducers = {
