@@ -54,7 +54,8 @@ async function main(): Promise<boolean> {
   console.log(`4. Killed worker 1 with SIGKILL (kill -9), with ${await count("completed")}/${TRANSFERS} transfers done and ${inFlight} in flight.`);
   if (atCrash.halfDone.length > 0) {
     const missing = atCrash.halfDone.reduce((sum, tx) => sum + tx.amount, 0);
-    console.log(`   The bank right now: ${atCrash.halfDone.length} transfer(s) withdrawn but not deposited, ${usd(missing)} in limbo.`);
+    const n = atCrash.halfDone.length;
+    console.log(`   The bank right now: ${n} transfer${n === 1 ? "" : "s"} withdrawn but not deposited, ${usd(missing)} in limbo.`);
   }
 
   const worker2 = await startWorker();
@@ -78,13 +79,14 @@ async function main(): Promise<boolean> {
     check(after.total === before.total, `money conserved: ${usd(before.total)} before, ${usd(after.total)} after`),
     check(
       after.appliedTwice.length === 0 && booksMatch(plan, txIds, after.transactions),
-      `no withdraw or deposit applied twice: ${after.rows} ledger rows = ${completed} transfers x (1 withdraw + 1 deposit)`,
+      `each withdraw and deposit applied exactly once: ${after.rows} ledger rows for ${completed} transfers`,
       after.appliedTwice.map((dup) => `${dup.txId} ${dup.kind}: ${dup.count} rows`).join("\n    "),
     ),
   ].every(Boolean);
-  console.log(after.repeatsIgnored > 0
-    ? `  (${after.repeatsIgnored} bank call(s) were made again after the crash, as steps run at least once; the bank recognized the txId and ignored them.)`
-    : "  (No bank call had to be repeated this time; a repeat would be recognized by its txId and ignored.)");
+  const repeats = after.repeatsIgnored;
+  console.log(repeats > 0
+    ? `  (${repeats} bank call${repeats === 1 ? " was" : "s were"} made again after the crash, as steps run at least once; the bank knew the txId and ignored ${repeats === 1 ? "it" : "them"}.)`
+    : "  (No bank call had to be made again this time; a repeat would be recognized by its txId and ignored.)");
   console.log(`\n${ok ? "Done" : "FAILED"} in ${seconds(Date.now() - startedAt)}.`);
   return ok;
 }

@@ -20,7 +20,7 @@ export interface WorkerProcess {
 export async function startWorkerProcess(storeUrl: string, bankDb: string, readyWithinMs = 20_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", TSX, WORKER_ENTRY, storeUrl], {
     env: { ...process.env, BANK_DB: bankDb },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "inherit", "ipc"], // the IPC channel only tells the worker when this process is gone
   });
   const exited = once(child, "exit");
   try {

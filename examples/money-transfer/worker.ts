@@ -19,10 +19,12 @@ await endure.startWorker({
 });
 
 // Graceful stop: finish the step attempts in flight, hand the runs back, exit.
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    void endure.close().then(() => process.exit(0));
-  });
-}
+const stop = () => void endure.close().then(() => process.exit(0));
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
+// Started with an IPC channel (by worker-process.ts): stop when the parent goes away, even if it
+// was killed, so no worker outlives the demo or a test.
+process.once("disconnect", stop);
+process.stdout.on("error", stop); // e.g. EPIPE: nobody reads our output any more
 
 console.log("ready"); // the parent waits for this line before starting runs
