@@ -16,7 +16,17 @@
  *
  * `dueAt` is the one clock a run is scheduled by: when a pending run may start, when a waiting run
  * wakes (null: only an event wakes it), and when a running run's lease lapses. Claims take runs
- * whose `dueAt` has passed.
+ * whose `dueAt` has passed, earliest first.
+ *
+ * Rules every store keeps (the conformance suite checks them):
+ * - a commit batch is one transaction: all of it is written, or none of it;
+ * - `cancelDelivered` never goes back to false;
+ * - a worker may renew a lease that lapsed as long as no other worker took the run;
+ * - event keys are unique per run, consumed or not;
+ * - rewriting a journal position keeps its kind and name (a replay never changes them) and
+ *   replaces everything else;
+ * - a last page that is exactly full has `nextCursor: null`;
+ * - `close()` may be called twice; every other method rejects with `ClosedError` after it.
  */
 export interface Store {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */

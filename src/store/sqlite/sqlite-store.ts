@@ -142,7 +142,7 @@ export class SqliteStore implements Store {
         const lapsed = due.status === "running";
         const lapses = lapsed ? due.lapses + 1 : 0;
         if (lapsed && lapses >= claim.maxLapses) {
-          this.sql.finish.run({ id: due.id, status: "failed", output: null, error: claim.crashLoopError(due.id, lapses), now });
+          this.sql.failCrashLoop.run({ id: due.id, lapses, error: claim.crashLoopError(due.id, lapses), now });
           continue;
         }
         const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now }) as RunRow;
@@ -290,6 +290,10 @@ function prepareStatements(db: Database.Database) {
     consumeEvent: db.prepare(`UPDATE inbox SET consumed_position = @position WHERE seq = @seq AND run_id = @run_id`),
     finish: db.prepare(`
       UPDATE runs SET status = @status, output = @output, error = @error, finished_at = @now, updated_at = @now,
+        due_at = NULL, owner = NULL, waiting_for = NULL
+      WHERE id = @id`),
+    failCrashLoop: db.prepare(`
+      UPDATE runs SET status = 'failed', error = @error, lapses = @lapses, finished_at = @now, updated_at = @now,
         due_at = NULL, owner = NULL, waiting_for = NULL
       WHERE id = @id`),
     hasEventFor: db.prepare(`

@@ -1,0 +1,196 @@
+import Database from "better-sqlite3";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { tempDir } from "../helpers/temp-store.js";
+import { newRun } from "./builders.js";
+import { storeConformance } from "./conformance.js";
+import { dumpSchema, REGENERATE_COMMAND, schemaOf } from "./dump-schema.js";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+storeConformance("SqliteStore on a file", {
+  async create({ clock }) {
+    const dir = tempDir("endure-store-");
+    const store = new SqliteStore(dir.dbPath, { clock });
+    const others: Store[] = [];
+    return {
+      store,
+      async connectAgain() {
+        const other = new SqliteStore(dir.dbPath, { clock });
+        others.push(other);
+        return other;
+      },
+      async cleanup() {
+        for (const open of [store, ...others]) await open.close();
+        dir.cleanup();
+      },
+    };
+  },
+});
+
+storeConformance("SqliteStore in memory", {
+  async create({ clock }) {
+    const store = new SqliteStore(":memory:", { clock });
+    return { store, cleanup: () => store.close() };
+  },
+});
+
+/** The version the newest numbered migration file brings a database to. */
+function latestMigration(): number {
+  const files = readdirSync(join(repoRoot, "src/store/sqlite/migrations")).filter((file) => /^\d+-.*\.sql$/.test(file));
+  assert.ok(files.length > 0, "there are migrations");
+  return Math.max(...files.map((file) => Number.parseInt(file, 10)));
+}
+
+/** Reads a file's database through a connection of its own, as another process would. */
+function inspect<T>(dbPath: string, read: (db: Database.Database) => T): T {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The store's own connection: per-connection settings can only be read through it. */
+function connectionOf(store: SqliteStore): Database.Database {
+  const db: unknown = Reflect.get(store, "db");
+  assert.ok(db instanceof Database, "SqliteStore keeps its connection in `db`; if that changed, update connectionOf() here");
+  return db;
+}
+
+describe("SqliteStore", () => {
+  it("creates the file and its directories and migrates it to the newest schema on open", async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const dbPath = join(dir.dir, "nested", "deeper", "endure.db");
+    await new SqliteStore(dbPath).close();
+    const { version, tables } = inspect(dbPath, (db) => ({
+      version: db.pragma("user_version", { simple: true }) as number,
+      tables: (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name`).all() as { name: string }[])
+        .map((row) => row.name),
+    }));
+    assert.equal(version, latestMigration());
+    assert.deepEqual(tables, ["inbox", "journal", "runs", "workflows"]);
+  });
+
+  it("re-opens an existing file without running its migrations again, keeping its data", async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const first = new SqliteStore(dir.dbPath);
+    const { run } = await first.createRun(newRun());
+    await first.close();
+    const before = inspect(dir.dbPath, (db) => ({ version: db.pragma("user_version", { simple: true }) as number, schema: schemaOf(db) }));
+
+    // Had a migration run again, its CREATE TABLE would throw here.
+    const again = new SqliteStore(dir.dbPath);
+    t.after(() => again.close());
+    assert.deepEqual(await again.getRun(run.id), run);
+    const after = inspect(dir.dbPath, (db) => ({ version: db.pragma("user_version", { simple: true }) as number, schema: schemaOf(db) }));
+    assert.deepEqual(after, before);
+  });
+
+  it("puts the file in WAL mode and syncs every commit fully (synchronous=FULL)", async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const store = new SqliteStore(dir.dbPath);
+    t.after(() => store.close());
+    // The journal mode is kept in the file: any connection sees it.
+    assert.equal(inspect(dir.dbPath, (db) => db.pragma("journal_mode", { simple: true })), "wal");
+    // synchronous is a setting of each connection (a separate one shows only its own default),
+    // so it is read through the store's own connection. 2 = FULL, 1 = NORMAL.
+    assert.equal(connectionOf(store).pragma("synchronous", { simple: true }), 2);
+
+    const relaxed = new SqliteStore(join(dir.dir, "relaxed.db"), { synchronous: "NORMAL" });
+    t.after(() => relaxed.close());
+    assert.equal(connectionOf(relaxed).pragma("synchronous", { simple: true }), 1, "the option is honoured, so the check above can fail");
+  });
+
+  it("lets worker processes race on one file: every run is claimed and completed exactly once", { timeout: 60_000 }, async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const setup = new SqliteStore(dir.dbPath);
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i += 1) ids.push((await setup.createRun(newRun())).run.id);
+
+    const workers = ["proc-1", "proc-2", "proc-3", "proc-4"].map((id) => racer(dir.dbPath, id));
+    t.after(() => workers.forEach((worker) => worker.kill()));
+    await Promise.all(workers.map((worker) => worker.ready()));
+    for (const worker of workers) worker.go();
+    const results = await Promise.all(workers.map((worker) => worker.result()));
+
+    const claims = results.flatMap((result, index) => result.claimed.map((id) => ({ id, worker: `proc-${index + 1}` })));
+    assert.equal(claims.length, ids.length, "no run was claimed twice and none was missed");
+    assert.deepEqual(new Set(claims.map((claim) => claim.id)), new Set(ids));
+    assert.ok(results.every((result) => result.applied.every(Boolean)), "every commit of a claimed run was applied");
+    for (const { id, worker } of claims) {
+      const run = await setup.getRun(id);
+      assert.equal(run?.status, "completed");
+      assert.equal(run.output, JSON.stringify(worker), `${id} was completed by the process that claimed it`);
+      assert.equal(run.epoch, 1);
+    }
+    await setup.close();
+  });
+
+  it("has the schema committed in test/store/schema.sql", async () => {
+    const live = await dumpSchema();
+    const committed = readFileSync(new URL("./schema.sql", import.meta.url), "utf8");
+    if (live === committed) return;
+    const liveLines = live.split("\n");
+    const committedLines = committed.split("\n");
+    const line = liveLines.findIndex((text, index) => text !== committedLines[index]);
+    const at = line === -1 ? liveLines.length : line;
+    assert.fail(
+      "test/store/schema.sql no longer matches the schema the migrations create. Regenerate it with\n" +
+        `  ${REGENERATE_COMMAND}\n` +
+        `and commit the diff with the migration. First difference, line ${at + 1}:\n` +
+        `  committed: ${JSON.stringify(committedLines[at] ?? "<end of file>")}\n` +
+        `  migrated:  ${JSON.stringify(liveLines[at] ?? "<end of file>")}`,
+    );
+  });
+});
+
+interface RaceResult {
+  claimed: string[];
+  applied: boolean[];
+}
+
+/** A child process running `fixtures/claim-race.ts` against `dbPath`. */
+function racer(dbPath: string, workerId: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/store/fixtures/claim-race.ts", dbPath, workerId], {
+    cwd: repoRoot,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async (what: string): Promise<string> => {
+    const { value, done } = await lines.next();
+    if (done) assert.fail(`${workerId} exited (code ${String(await exited)}) before ${what}:\n${stderr}`);
+    return value;
+  };
+  return {
+    async ready() {
+      assert.equal(await nextLine("saying ready"), "ready");
+    },
+    go() {
+      child.stdin.end("go\n");
+    },
+    async result(): Promise<RaceResult> {
+      const line = await nextLine("printing its result");
+      assert.equal(await exited, 0, stderr);
+      return JSON.parse(line) as RaceResult;
+    },
+    kill() {
+      if (child.exitCode === null) child.kill();
+    },
+  };
+}
