@@ -41,6 +41,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly clock: () => number;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  // One transaction wrapper, built once: better-sqlite3 makes several closures per wrapper.
+  private readonly inWriteTransaction: <T>(body: () => T) => T;
   private closed = false;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
@@ -54,6 +56,8 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.clock = options.clock ?? Date.now;
     this.sql = prepareStatements(this.db);
+    const transaction = this.db.transaction((body: () => unknown) => body()).immediate;
+    this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
@@ -93,7 +97,7 @@ export class SqliteStore implements Store {
 
   async sendEvent(event: NewEvent): Promise<SendResult> {
     this.assertOpen();
-    return this.db.transaction((): SendResult => {
+    return this.inWriteTransaction((): SendResult => {
       const run = this.sql.getRun.get(event.runId) as RunRow | undefined;
       if (!run) return { result: "missing" };
       const record = toRunRecord(run);
@@ -107,7 +111,7 @@ export class SqliteStore implements Store {
         this.sql.wake.run({ id: event.runId, now });
       }
       return { result: "sent" };
-    }).immediate();
+    });
   }
 
   async requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined> {
@@ -119,9 +123,9 @@ export class SqliteStore implements Store {
   async registerWorkflows(names: readonly string[]): Promise<void> {
     this.assertOpen();
     const now = this.clock();
-    this.db.transaction(() => {
+    this.inWriteTransaction(() => {
       for (const name of names) this.sql.registerWorkflow.run({ name, now });
-    }).immediate();
+    });
   }
 
   async knownWorkflows(): Promise<string[]> {
@@ -135,7 +139,7 @@ export class SqliteStore implements Store {
     const find = () => this.sql.findDue.all({ now: this.clock(), workflows, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
     // Look before taking the write lock: idle polls by many processes then never contend.
     if (find().length === 0) return [];
-    return this.db.transaction(() => {
+    return this.inWriteTransaction(() => {
       const now = this.clock();
       const claimed: ClaimedRun[] = [];
       for (const due of find()) {
@@ -153,7 +157,7 @@ export class SqliteStore implements Store {
         });
       }
       return claimed;
-    }).immediate();
+    });
   }
 
   async renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]> {
@@ -164,10 +168,10 @@ export class SqliteStore implements Store {
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
     this.assertOpen();
-    return this.db.transaction(() => {
+    return this.inWriteTransaction(() => {
       const now = this.clock();
       return commits.map((commit) => this.applyCommit(workerId, commit, now));
-    }).immediate();
+    });
   }
 
   private applyCommit(workerId: string, commit: RunCommit, now: number): boolean {
@@ -266,8 +270,9 @@ function prepareStatements(db: Database.Database) {
     registerWorkflow: db.prepare(`INSERT INTO workflows (name, registered_at) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING`),
     knownWorkflows: db.prepare(`SELECT name FROM workflows ORDER BY name`),
     findDue: db.prepare(`
+      -- "+workflow" keeps the planner on runs_due: the workflow index would scan every past run.
       SELECT id, status, lapses FROM runs
-      WHERE due_at <= @now AND workflow IN (SELECT value FROM json_each(@workflows))
+      WHERE due_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
       ORDER BY due_at LIMIT @limit`),
     claim: db.prepare(`
       UPDATE runs SET status = 'running', owner = @owner, epoch = epoch + 1, due_at = @lease_until,
@@ -308,6 +313,6 @@ function prepareStatements(db: Database.Database) {
       WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))`),
     nextDue: db.prepare(`
       SELECT MIN(due_at) AS due FROM runs
-      WHERE due_at IS NOT NULL AND status <> 'running' AND workflow IN (SELECT value FROM json_each(@workflows))`),
+      WHERE due_at IS NOT NULL AND status <> 'running' AND +workflow IN (SELECT value FROM json_each(@workflows))`),
   };
 }
