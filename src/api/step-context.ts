@@ -7,7 +7,10 @@ export interface StepContext {
   stepName: string;
   /** The step's position in the run's journal. */
   position: number;
-  /** 1 for the first attempt, then 2, 3, ... (counted across crashes of the worker). */
+  /**
+   * 1 for the first attempt, then 2, 3, ...: the attempts whose failure was journaled, plus this
+   * one. An attempt cut short by a crash of its worker left no record, so it is not counted.
+   */
   attempt: number;
   /**
    * `runId:position`: the same for every attempt, crash and replay of this step, and different

@@ -32,6 +32,12 @@ export interface ExecutionHost {
    * @throws LeaseLostError when another worker took the run over.
    */
   commit(run: Committable): Promise<void>;
+  /**
+   * Whether the worker surely still holds the run, judged by when it last renewed the lease:
+   * no I/O. When unsure (the process was paused, or the event loop blocked), renews it first.
+   * Checked before every step attempt, so a worker that lost a run stops causing side effects.
+   */
+  holdsLease(runId: string): boolean | Promise<boolean>;
   /** Called once, when the run leaves memory. */
   onExit(runId: string, exit: RunExit): void;
 }

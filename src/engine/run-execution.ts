@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { toMilliseconds } from "../api/duration.js";
 import {
   CancelledError,
+  LeaseLostError,
   NonDeterminismError,
   NonRetryableError,
   PayloadTooLargeError,
@@ -321,6 +322,9 @@ export class RunExecution implements DurableRun, Committable {
       if (!(await this.commitOrAbandon())) return;
     }
     if (this.state !== "running") return;
+    const held = this.host.holdsLease(this.runId);
+    if (!(held === true || (await held))) return this.abandon(new LeaseLostError(this.runId));
+    if (this.state !== "running") return;
     const controller = new AbortController();
     this.attempts.add(controller);
     const base = { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
@@ -395,6 +399,9 @@ export class RunExecution implements DurableRun, Committable {
   private addWait(wait: Wait): void {
     const { position, wakeAt } = wait.entry;
     this.waits.set(position, wait);
+    // A new timer's wake-up time is made durable at once, so a crash does not start it over.
+    // (An event wait suspends the run when it goes quiet, which writes its deadline.)
+    if (wait.kind !== "event" && this.buffer.has(position)) void this.commitOrAbandon();
     if (wakeAt !== null && !this.stopping) {
       const delay = Math.max(0, wakeAt - this.host.clock());
       if (delay <= LONGEST_TIMER_MS) {

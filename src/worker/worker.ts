@@ -40,6 +40,8 @@ export class Worker {
   readonly id = randomUUID();
   private readonly workflows = new Map<string, WorkflowDefinition>();
   private readonly executions = new Map<string, RunExecution>();
+  /** Per held run: until when its lease surely holds, by this process's clock. */
+  private readonly leaseDeadlines = new Map<string, number>();
   private readonly committer: GroupCommitter;
   private readonly host: ExecutionHost;
   private readonly concurrency: number;
@@ -85,6 +87,7 @@ export class Worker {
       inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
       logger: this.logger,
       commit: (run) => this.committer.commit(run),
+      holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
     };
   }
@@ -145,11 +148,12 @@ export class Worker {
       if (free > 0) {
         try {
           const limit = Math.min(free, 100);
+          const claimedAt = Date.now();
           const claimed = await this.store.claimRuns({
             workerId: this.id, workflows: this.workflowNames, limit, leaseMs: this.leaseMs, maxLapses: this.maxCrashes,
             crashLoopError: (runId, lapses) => this.host.serializer.serializeError(new CrashLoopError(runId, lapses)),
           });
-          for (const run of claimed) this.launch(run);
+          for (const run of claimed) this.launch(run, claimedAt + this.leaseMs);
           full = claimed.length === limit;
         } catch (error) {
           if (!this.running) break;
@@ -172,22 +176,25 @@ export class Worker {
     });
   }
 
-  private launch(claimed: ClaimedRun): void {
+  private launch(claimed: ClaimedRun, leaseDeadline: number): void {
     if (!this.running) return;
+    this.leaseDeadlines.set(claimed.run.id, leaseDeadline);
     const definition = this.workflows.get(claimed.run.workflow)!;
     const execution = new RunExecution(this.host, definition, claimed);
     this.executions.set(claimed.run.id, execution);
     execution.start(this.host.serializer.deserialize(claimed.run.input) as unknown[]);
   }
 
-  private async renewLeases(): Promise<void> {
-    const ids = [...this.executions.keys()];
-    if (ids.length === 0) return;
+  private async renewLeases(ids = [...this.executions.keys()]): Promise<Set<string>> {
+    const stillHeld = new Set<string>();
+    if (ids.length === 0) return stillHeld;
+    // The lease runs from when the request was sent, not from when the answer came back.
+    const sentAt = Date.now();
     try {
       const held = await this.store.renewLeases(this.id, ids, this.leaseMs);
-      const stillHeld = new Set<string>();
       for (const run of held) {
         stillHeld.add(run.id);
+        if (this.leaseDeadlines.has(run.id)) this.leaseDeadlines.set(run.id, sentAt + this.leaseMs);
         if (run.cancelRequested) this.executions.get(run.id)?.requestCancel();
       }
       for (const id of ids) {
@@ -196,10 +203,20 @@ export class Worker {
     } catch (error) {
       this.logger.warn("renewing leases failed; will retry", { error });
     }
+    return stillHeld;
+  }
+
+  private holdsLease(runId: string): boolean | Promise<boolean> {
+    const deadline = this.leaseDeadlines.get(runId);
+    if (deadline === undefined) return false;
+    // The heartbeat renews every third of the lease, so a fresh lease has more than a third left.
+    if (deadline - Date.now() > this.leaseMs / 3) return true;
+    return this.renewLeases([runId]).then((held) => held.has(runId));
   }
 
   private handleExit(runId: string, exit: RunExit): void {
     this.executions.delete(runId);
+    this.leaseDeadlines.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
       this.logger.warn(`run "${runId}" was dropped from memory`, { reason: exit.reason });
       // Hand it back at once rather than making everyone wait for the lease to lapse.
