@@ -321,10 +321,10 @@ export class RunExecution implements DurableRun, Committable {
     if (this.buffer.size > 0 || this.consumed.length > 0) {
       if (!(await this.commitOrAbandon())) return;
     }
-    if (this.state !== "running") return;
+    if (this.state !== "running" || this.stopping) return;
     const held = this.host.holdsLease(this.runId);
     if (!(held === true || (await held))) return this.abandon(new LeaseLostError(this.runId));
-    if (this.state !== "running") return;
+    if (this.state !== "running" || this.stopping) return;
     const controller = new AbortController();
     this.attempts.add(controller);
     const base = { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
