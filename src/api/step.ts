@@ -38,7 +38,9 @@ const STEP_NAME = /^[^\s].{0,199}$/s;
  * Retry rule: an attempt that throws is tried again after a growing delay, up to
  * `retry.maxAttempts` attempts in all (default 3, starting at 1 s, doubling, at most 1 min), unless
  * it throws a {@link NonRetryableError}. The last error is thrown into the workflow. The delay is a
- * durable timer: it survives restarts.
+ * durable timer: it survives restarts. A result that cannot be journaled, or a misuse of Endure
+ * inside the step (`NotInWorkflowError`, `InvalidArgumentError`), fails at once too: those fail
+ * the same way on every attempt.
  *
  * Steps run at least once: a crash after `fn`'s side effect but before its result is durable runs
  * it again. Pass `stepContext().idempotencyKey` to the outside world to make that harmless.

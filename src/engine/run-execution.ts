@@ -2,7 +2,9 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { toMilliseconds } from "../api/duration.js";
 import {
   CancelledError,
+  InvalidArgumentError,
   LeaseLostError,
+  NotInWorkflowError,
   NonDeterminismError,
   NonRetryableError,
   PayloadTooLargeError,
@@ -547,8 +549,11 @@ function isOutcome(entry: JournalEntry): boolean {
   return entry.status === "completed" || entry.status === "failed";
 }
 
+// Misuse of Endure inside a step fails the same way on every attempt: retrying only delays the news.
+const NEVER_RETRIED = [NonRetryableError, SerializationError, PayloadTooLargeError, NotInWorkflowError, InvalidArgumentError];
+
 function isRetryable(error: unknown): boolean {
-  return !(error instanceof NonRetryableError || error instanceof SerializationError || error instanceof PayloadTooLargeError);
+  return !NEVER_RETRIED.some((cls) => error instanceof cls);
 }
 
 function never<T>(): Promise<T> {
