@@ -1,47 +1,19 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { toMilliseconds } from "../api/duration.js";
 import {
   CancelledError,
-  InvalidArgumentError,
   LeaseLostError,
-  NotInWorkflowError,
   NonDeterminismError,
-  NonRetryableError,
-  PayloadTooLargeError,
-  SerializationError,
   type Divergence,
 } from "../api/errors.js";
 import { scopeStorage, type DurableRun } from "../api/scope.js";
-import { resolveRetryPolicy, type ResolvedRetryPolicy, type StepOptions } from "../api/step.js";
+import { resolveRetryPolicy, type StepOptions } from "../api/step.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
 import type { Committable, ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
-import { retryDelay, runStepAttempt } from "./step-attempt.js";
-
-/** A sleep, an event wait or a retry back-off that has not fired yet. */
-interface Wait {
-  kind: "sleep" | "event" | "retry";
-  entry: JournalEntry;
-  eventName?: string;
-  timer?: NodeJS.Timeout;
-  fire(): void;
-  reject(error: Error): void;
-}
-
-interface StepCall {
-  position: number;
-  name: string;
-  fn: (...args: never[]) => unknown;
-  args: unknown[];
-  policy: ResolvedRetryPolicy;
-  timeoutMs: number | undefined;
-  startedAt: number;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
+import { OutcomeQueue } from "./outcome-queue.js";
+import { PendingWaits, type Wait } from "./pending-waits.js";
+import { isRetryable, retryDelay, runStepAttempt, type StepCall } from "./step-attempt.js";
 
 /**
  * One run in a worker's memory: runs the workflow function, answers its durable calls from the
@@ -65,19 +37,14 @@ export class RunExecution implements DurableRun, Committable {
   readonly runId: string;
   private readonly epoch: number;
   private readonly recorded = new Map<number, JournalEntry>();
-  private readonly replayOrder: JournalEntry[];
-  private replayIndex = 0;
+  private readonly outcomes: OutcomeQueue;
   private nextPosition = 0;
-  private nextSeq: number;
-  private nextLiveDelivery: number;
-  private readonly ready = new Map<number, () => void>();
   private buffer = new Map<number, JournalEntry>();
   private consumed: RunCommit["consumed"] = [];
   private readonly inbox: InboxEvent[];
-  private readonly waits = new Map<number, Wait>();
+  private readonly waits: PendingWaits;
   private readonly attempts = new Set<AbortController>();
   private busy = 0;
-  private pumping = false;
   private idleCheckScheduled = false;
   private cancel: "none" | "requested" | "delivered";
   private cancelOnNextCall = false;
@@ -97,9 +64,12 @@ export class RunExecution implements DurableRun, Committable {
     this.epoch = claimed.run.epoch;
     this.inbox = [...claimed.inbox];
     for (const entry of claimed.journal) this.recorded.set(entry.position, entry);
-    this.replayOrder = claimed.journal.filter((entry) => entry.seq !== null).sort((a, b) => a.seq! - b.seq!);
-    this.nextSeq = (this.replayOrder.at(-1)?.seq ?? 0) + 1;
-    this.nextLiveDelivery = this.nextSeq;
+    this.waits = new PendingWaits(host.clock);
+    this.outcomes = new OutcomeQueue(claimed.journal, {
+      active: () => this.state === "running",
+      delivered: () => this.maybeDeliverCancellation(),
+      quiet: () => this.scheduleIdleCheck(),
+    });
     this.cancel = claimed.run.cancelDelivered ? "delivered" : claimed.run.cancelRequested ? "requested" : "none";
   }
 
@@ -135,7 +105,7 @@ export class RunExecution implements DurableRun, Committable {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wait of this.waits.values()) clearTimeout(wait.timer);
+    this.waits.stopTimers();
     if (this.busy > 0) await new Promise<void>((resolve) => (this.quiet = resolve));
     if (this.exiting) return await this.exiting;
     if (this.state === "running" && (this.buffer.size > 0 || this.consumed.length > 0)) {
@@ -244,14 +214,9 @@ export class RunExecution implements DurableRun, Committable {
 
   private replay(entry: JournalEntry, resolve: (value: unknown) => void, reject: (error: Error) => void): void {
     const { serializer } = this.host;
-    this.ready.set(entry.seq!, entry.status === "completed"
+    this.outcomes.offer(entry.seq!, entry.status === "completed"
       ? () => resolve(entry.output === null ? undefined : serializer.deserialize(entry.output))
       : () => reject(serializer.deserializeError(entry.error!)));
-    this.pump();
-  }
-
-  private get replaying(): boolean {
-    return this.replayIndex < this.replayOrder.length;
   }
 
   private block(divergence: Omit<Divergence, "runId">): NonDeterminismError {
@@ -270,38 +235,9 @@ export class RunExecution implements DurableRun, Committable {
 
   /** Hands an outcome over without waiting for it to be durable; it is committed with the next write. */
   private deliverNow(entry: JournalEntry, settle: () => void): void {
-    const seq = this.nextSeq++;
+    const seq = this.outcomes.number();
     this.buffer.set(entry.position, { ...entry, seq, finishedAt: this.host.clock() });
-    this.ready.set(seq, settle);
-    this.pump();
-  }
-
-  private pump(): void {
-    if (this.pumping || this.state !== "running") return;
-    if (!this.ready.has(this.expectedSeq())) return this.scheduleIdleCheck();
-    this.pumping = true;
-    void this.drain();
-  }
-
-  // One outcome per event-loop turn: the workflow runs until it blocks again before the next.
-  private async drain(): Promise<void> {
-    while (this.state === "running") {
-      const seq = this.expectedSeq();
-      const settle = this.ready.get(seq);
-      if (!settle) break;
-      this.ready.delete(seq);
-      if (this.replaying) this.replayIndex++;
-      else this.nextLiveDelivery++;
-      settle();
-      if (!this.replaying) this.maybeDeliverCancellation();
-      await nextTurn();
-    }
-    this.pumping = false;
-    this.scheduleIdleCheck();
-  }
-
-  private expectedSeq(): number {
-    return this.replaying ? this.replayOrder[this.replayIndex]!.seq! : this.nextLiveDelivery;
+    this.outcomes.offer(seq, settle);
   }
 
   // ---- steps -----------------------------------------------------------------------------------
@@ -312,8 +248,7 @@ export class RunExecution implements DurableRun, Committable {
     void this.runAttempt(call, previousAttempts + 1).finally(() => {
       this.busy--;
       if (this.busy === 0) this.quiet?.();
-      this.pump();
-      this.scheduleIdleCheck();
+      this.outcomes.pump();
     });
   }
 
@@ -342,7 +277,7 @@ export class RunExecution implements DurableRun, Committable {
       });
       if (this.state !== "running") return;
       const output = serializer.serialize(value, `The result of step "${call.name}"`);
-      entry = { ...base, status: "completed", output, error: null, finishedAt: clock(), seq: this.nextSeq++ };
+      entry = { ...base, status: "completed", output, error: null, finishedAt: clock(), seq: this.outcomes.number() };
       settle = () => call.resolve(value);
     } catch (thrown) {
       if (this.state !== "running") return;
@@ -359,7 +294,7 @@ export class RunExecution implements DurableRun, Committable {
         return;
       }
       const errorText = serializer.serializeError(error);
-      entry = { ...base, status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.nextSeq++ };
+      entry = { ...base, status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.outcomes.number() };
       settle = () => call.reject(serializer.deserializeError(errorText));
     } finally {
       this.attempts.delete(controller);
@@ -367,7 +302,7 @@ export class RunExecution implements DurableRun, Committable {
     // The outcome is handed to the workflow only once durable.
     this.buffer.set(call.position, entry);
     if (!(await this.commitOrAbandon())) return;
-    this.ready.set(entry.seq!, settle);
+    this.outcomes.offer(entry.seq!, settle);
   }
 
   private waitToRetry(call: StepCall, retrying: JournalEntry): void {
@@ -399,41 +334,25 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private addWait(wait: Wait): void {
-    const { position, wakeAt } = wait.entry;
-    this.waits.set(position, wait);
+    this.waits.add(wait, !this.stopping, () => this.state === "running");
     // A new timer's wake-up time is made durable at once, so a crash does not start it over.
     // (An event wait suspends the run when it goes quiet, which writes its deadline.)
-    if (wait.kind !== "event" && this.buffer.has(position)) void this.commitOrAbandon();
-    if (wakeAt !== null && !this.stopping) {
-      const delay = Math.max(0, wakeAt - this.host.clock());
-      if (delay <= LONGEST_TIMER_MS) {
-        wait.timer = setTimeout(() => {
-          if (this.waits.get(position) !== wait || this.state !== "running") return;
-          this.waits.delete(position);
-          wait.fire();
-        }, delay);
-      }
-    }
+    if (wait.kind !== "event" && this.buffer.has(wait.entry.position)) void this.commitOrAbandon();
     this.scheduleIdleCheck();
   }
 
   // ---- cancellation --------------------------------------------------------------------------
 
   private maybeDeliverCancellation(): void {
-    if (this.cancel !== "requested" || this.cancelOnNextCall || this.replaying || this.state !== "running") return;
+    if (this.cancel !== "requested" || this.cancelOnNextCall || this.outcomes.replaying || this.state !== "running") return;
     const error = this.cancelledError();
     for (const controller of this.attempts) controller.abort(error);
     if (this.waits.size === 0) {
       this.cancelOnNextCall = true;
       return;
     }
-    const waits = [...this.waits.values()];
-    this.waits.clear();
     this.markCancelDelivered();
-    for (const wait of waits) {
-      clearTimeout(wait.timer);
-      this.deliverFailure(wait.entry, error, wait.reject);
-    }
+    for (const wait of this.waits.takeAll()) this.deliverFailure(wait.entry, error, wait.reject);
   }
 
   private takeCancellation(position: number, kind: EntryKind, name: string, reject: (error: Error) => void): boolean {
@@ -473,26 +392,20 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private checkIdle(): void {
-    if (this.state !== "running" || this.pumping || this.busy > 0 || this.stopping) return;
-    if (this.ready.has(this.expectedSeq())) return this.pump();
-    if (this.replaying) {
+    if (this.state !== "running" || this.busy > 0 || this.stopping) return;
+    if (this.outcomes.moving) return this.outcomes.pump();
+    const entry = this.outcomes.stalledOn;
+    if (entry) {
       // Every recorded outcome before this one was handed over and the workflow went quiet without
       // making the call this one answers: the code no longer does what the journal says.
-      const entry = this.replayOrder[this.replayIndex]!;
       this.block({ position: entry.position, expected: describeCall(entry), actual: "no call at that position (the code now waits for something else)" });
       return;
     }
     if (this.waits.size === 0) return;
-    let dueAt: number | null = null;
-    const waitingFor: string[] = [];
-    for (const wait of this.waits.values()) {
-      if (wait.eventName !== undefined) waitingFor.push(wait.eventName);
-      const { wakeAt } = wait.entry;
-      if (wakeAt !== null && (dueAt === null || wakeAt < dueAt)) dueAt = wakeAt;
-    }
+    const { dueAt, waitingFor } = this.waits.wakeConditions();
     // Timers due soon fire in memory; an event can only reach a run through the store.
     if (waitingFor.length === 0 && dueAt !== null && dueAt - this.host.clock() <= this.host.inMemoryWaitLimitMs) return;
-    this.exit({ status: "waiting", dueAt, waitingFor: [...new Set(waitingFor)] });
+    this.exit({ status: "waiting", dueAt, waitingFor });
   }
 
   // ---- leaving memory ------------------------------------------------------------------------
@@ -539,21 +452,13 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private stopWaitsAndAttempts(reason: unknown): void {
-    for (const wait of this.waits.values()) clearTimeout(wait.timer);
-    this.waits.clear();
+    this.waits.takeAll();
     for (const controller of this.attempts) controller.abort(reason);
   }
 }
 
 function isOutcome(entry: JournalEntry): boolean {
   return entry.status === "completed" || entry.status === "failed";
-}
-
-// Misuse of Endure inside a step fails the same way on every attempt: retrying only delays the news.
-const NEVER_RETRIED = [NonRetryableError, SerializationError, PayloadTooLargeError, NotInWorkflowError, InvalidArgumentError];
-
-function isRetryable(error: unknown): boolean {
-  return !NEVER_RETRIED.some((cls) => error instanceof cls);
 }
 
 function never<T>(): Promise<T> {

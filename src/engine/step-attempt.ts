@@ -1,6 +1,28 @@
-import { TimeoutError } from "../api/errors.js";
+import {
+  InvalidArgumentError,
+  NonRetryableError,
+  NotInWorkflowError,
+  PayloadTooLargeError,
+  SerializationError,
+  TimeoutError,
+} from "../api/errors.js";
 import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { StepContext } from "../api/step-context.js";
+import type { ResolvedRetryPolicy } from "../api/step.js";
+
+/** A step call of a workflow, across its attempts. */
+export interface StepCall {
+  position: number;
+  name: string;
+  fn: (...args: never[]) => unknown;
+  args: unknown[];
+  policy: ResolvedRetryPolicy;
+  timeoutMs: number | undefined;
+  startedAt: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
 
 export interface StepAttempt {
   run: DurableRun;
@@ -39,6 +61,13 @@ export async function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
 }
 
 /** Delay before attempt `attempt + 1`. */
-export function retryDelay(attempt: number, policy: { initialDelayMs: number; backoffFactor: number; maxDelayMs: number }): number {
+export function retryDelay(attempt: number, policy: ResolvedRetryPolicy): number {
   return Math.min(policy.initialDelayMs * policy.backoffFactor ** (attempt - 1), policy.maxDelayMs);
+}
+
+// Misuse of Endure inside a step fails the same way on every attempt: retrying only delays the news.
+const NEVER_RETRIED = [NonRetryableError, SerializationError, PayloadTooLargeError, NotInWorkflowError, InvalidArgumentError];
+
+export function isRetryable(error: unknown): boolean {
+  return !NEVER_RETRIED.some((cls) => error instanceof cls);
 }
