@@ -71,8 +71,6 @@ export interface Store {
   commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]>;
   /** Gives runs back (a worker stopping): they become pending and due now. */
   releaseRuns(workerId: string, ids: readonly string[]): Promise<void>;
-  /** The earliest `dueAt` among runs of these workflows that are not running, or null. */
-  nextDueAt(workflows: readonly string[]): Promise<number | null>;
 
   close(): Promise<void>;
 }

@@ -218,12 +218,6 @@ export class SqliteStore implements Store {
     this.sql.release.run({ owner: workerId, ids: JSON.stringify(ids), now: this.clock() });
   }
 
-  async nextDueAt(workflows: readonly string[]): Promise<number | null> {
-    this.assertOpen();
-    const row = this.sql.nextDue.get({ workflows: JSON.stringify(workflows) }) as { due: number | null };
-    return row.due;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -311,8 +305,5 @@ function prepareStatements(db: Database.Database) {
     release: db.prepare(`
       UPDATE runs SET status = 'pending', owner = NULL, due_at = @now, updated_at = @now
       WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))`),
-    nextDue: db.prepare(`
-      SELECT MIN(due_at) AS due FROM runs
-      WHERE due_at IS NOT NULL AND status <> 'running' AND +workflow IN (SELECT value FROM json_each(@workflows))`),
   };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Store } from "../../../src/store/store.js";
-import { claimRequest, commitFor, completed, LEASE_MS, newEvent, newRun, stepEntry, waiting } from "../builders.js";
+import { claimRequest, commitFor, completed, LEASE_MS, newEvent, newRun, stepEntry } from "../builders.js";
 import type { SuiteContext } from "./context.js";
 
 export function workerTests(t: SuiteContext): void {
@@ -23,47 +23,6 @@ export function workerTests(t: SuiteContext): void {
     });
   });
 
-  describe("nextDueAt", () => {
-    it("is null when no run is due, ever", async () => {
-      assert.equal(await t.store.nextDueAt(["wf"]), null);
-      const claimed = await t.startRun();
-      await t.store.commit("worker-1", [commitFor(claimed, { outcome: waiting(null, ["x"]) })]);
-      const done = await t.startRun();
-      await t.store.commit("worker-1", [commitFor(done, { outcome: completed() })]);
-      assert.equal(await t.store.nextDueAt(["wf"]), null);
-    });
-
-    it("is the earliest due time among the given workflows' runs", async () => {
-      const now = t.clock.now();
-      await t.store.createRun(newRun({ workflow: "a", dueAt: now + 5_000 }));
-      await t.store.createRun(newRun({ workflow: "a", dueAt: now + 3_000 }));
-      await t.store.createRun(newRun({ workflow: "b", dueAt: now + 1_000 }));
-      assert.equal(await t.store.nextDueAt(["a"]), now + 3_000);
-      assert.equal(await t.store.nextDueAt(["b"]), now + 1_000);
-      assert.equal(await t.store.nextDueAt(["a", "b"]), now + 1_000);
-      assert.equal(await t.store.nextDueAt(["c"]), null);
-      assert.equal(await t.store.nextDueAt([]), null);
-    });
-
-    it("counts runs already due and waiting runs' timers", async () => {
-      const claimed = await t.startRun();
-      const timer = t.clock.now() + 7_000;
-      await t.store.commit("worker-1", [commitFor(claimed, { outcome: waiting(timer) })]);
-      assert.equal(await t.store.nextDueAt(["wf"]), timer);
-      const overdue = t.clock.now() - 500;
-      await t.store.createRun(newRun({ dueAt: overdue }));
-      assert.equal(await t.store.nextDueAt(["wf"]), overdue);
-    });
-
-    it("ignores running runs, whose due time is their lease", async () => {
-      await t.startRun();
-      assert.equal(await t.store.nextDueAt(["wf"]), null);
-      const later = t.clock.now() + 60_000 * 60;
-      await t.store.createRun(newRun({ dueAt: later }));
-      assert.equal(await t.store.nextDueAt(["wf"]), later);
-    });
-  });
-
   describe("close", () => {
     it("makes every method reject with a CLOSED error afterwards", async () => {
       const claimed = await t.startRun();
@@ -82,7 +41,6 @@ export function workerTests(t: SuiteContext): void {
         ["renewLeases", () => store.renewLeases("worker-1", [claimed.run.id], 1_000)],
         ["commit", () => store.commit("worker-1", [commitFor(claimed, { entries: [stepEntry(0)] })])],
         ["releaseRuns", () => store.releaseRuns("worker-1", [claimed.run.id])],
-        ["nextDueAt", () => store.nextDueAt(["wf"])],
       ];
       for (const [method, call] of calls) {
         let promise: Promise<unknown>;
