@@ -34,7 +34,7 @@ export type { EndureOptions, StartOptions, SendOptions, ListOptions, RunList, Ru
 export type { RunInfo, RunSummary, JournalEntryInfo } from "./client/run-info.js";
 export { Worker } from "./worker/worker.js";
 export type { WorkerOptions } from "./worker/worker.js";
-export type { Logger } from "./engine/host.js";
+export type { Logger } from "./worker/logger.js";
 export { SqliteStore } from "./store/sqlite/sqlite-store.js";
 export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";

@@ -15,18 +15,12 @@ export type RunExit =
   /** The worker lost the run (lease taken over, store unreachable, worker stopping). */
   | { kind: "abandoned"; reason: unknown };
 
-export interface Logger {
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
-
 /** What the engine needs from the worker that runs it. */
 export interface ExecutionHost {
   readonly clock: () => number;
   readonly serializer: Serializer;
   /** A run whose next wake-up is further away than this is suspended (released from memory). */
   readonly inMemoryWaitLimitMs: number;
-  readonly logger: Logger;
   /**
    * Makes everything the run has written so far durable (group commit).
    * @throws LeaseLostError when another worker took the run over.

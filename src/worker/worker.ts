@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { type Duration, toMilliseconds } from "../api/duration.js";
 import { CrashLoopError, InvalidArgumentError, LeaseLostError } from "../api/errors.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
-import type { ExecutionHost, Logger, RunExit } from "../engine/host.js";
+import type { ExecutionHost, RunExit } from "../engine/host.js";
 import { RunExecution } from "../engine/run-execution.js";
 import type { Serializer } from "../serialization/serializer.js";
 import type { ClaimedRun, Store } from "../store/store.js";
-import { consoleLogger } from "./console-logger.js";
+import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
 
 export interface WorkerOptions {
@@ -85,7 +85,6 @@ export class Worker {
       clock: Date.now,
       serializer,
       inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
-      logger: this.logger,
       commit: (run) => this.committer.commit(run),
       holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
