@@ -81,7 +81,6 @@ const RESULT_POLL_MS = { first: 10, max: 250 };
  */
 export class Endure {
   private readonly workers = new Set<Worker>();
-  private readonly definitions = new Map<string, WorkflowDefinition>();
   private readonly finishListeners = new Map<string, Set<() => void>>();
   private closed = false;
 
@@ -197,11 +196,6 @@ export class Endure {
   async startWorker(options: WorkerOptions): Promise<Worker> {
     this.assertOpen();
     const worker = new Worker(this.store, this.serializer, options, (runId, exit) => this.onRunExit(runId, exit));
-    for (const name of worker.workflowNames) {
-      const definitions = Array.isArray(options.workflows) ? options.workflows : Object.values(options.workflows);
-      const definition = definitions.find((candidate) => candidate.name === name);
-      if (definition) this.definitions.set(name, definition as WorkflowDefinition);
-    }
     await worker.start();
     this.workers.add(worker);
     return worker;
@@ -271,7 +265,6 @@ export class Endure {
     if (typeof workflow !== "string") {
       throw new InvalidArgumentError(`start() needs a workflow definition or a workflow name; got ${typeof workflow}.`);
     }
-    if (this.definitions.has(workflow)) return workflow;
     const known = await this.store.knownWorkflows();
     if (!known.includes(workflow)) throw new UnknownWorkflowError(workflow, known);
     return workflow;
