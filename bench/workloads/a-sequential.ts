@@ -1,5 +1,5 @@
-import { step, workflow } from "../../src/index.js";
 import { openBench } from "../harness.js";
+import { STEPS_PER_RUN, tenSteps } from "../workflows.js";
 import { nowMs, percentile } from "../stats.js";
 
 export interface SequentialMetrics extends Record<string, number> {
@@ -10,13 +10,6 @@ export interface SequentialMetrics extends Record<string, number> {
 
 const RUNS = 200;
 const WARMUP_RUNS = 20;
-const STEPS = 10;
-
-const noop = step("noop", async () => {});
-
-const tenSteps = workflow("bench-a-ten-steps", async () => {
-  for (let i = 0; i < STEPS; i++) await noop();
-});
 
 /**
  * A: one run at a time, so nothing is shared between runs: this is the latency one caller sees,
@@ -40,7 +33,7 @@ export async function sequential(): Promise<SequentialMetrics> {
     return {
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
-      usPerStep: (totalMs * 1000) / (RUNS * STEPS),
+      usPerStep: (totalMs * 1000) / (RUNS * STEPS_PER_RUN),
     };
   } finally {
     await bench.close();

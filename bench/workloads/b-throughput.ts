@@ -1,5 +1,5 @@
-import { step, workflow } from "../../src/index.js";
 import { openBench } from "../harness.js";
+import { STEPS_PER_RUN, tenSteps } from "../workflows.js";
 import { nowMs } from "../stats.js";
 
 export interface ThroughputMetrics extends Record<string, number> {
@@ -9,13 +9,6 @@ export interface ThroughputMetrics extends Record<string, number> {
 
 const RUNS = 1000;
 const IN_FLIGHT = 100;
-const STEPS = 10;
-
-const noop = step("noop", async () => {});
-
-const tenSteps = workflow("bench-b-ten-steps", async () => {
-  for (let i = 0; i < STEPS; i++) await noop();
-});
 
 /**
  * B: a steady 100 runs in flight, so concurrent step completions can share a group commit; this is
@@ -37,7 +30,7 @@ export async function throughput(): Promise<ThroughputMetrics> {
     const began = nowMs();
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
     const seconds = (nowMs() - began) / 1000;
-    return { stepsPerSec: (RUNS * STEPS) / seconds, runsPerSec: RUNS / seconds };
+    return { stepsPerSec: (RUNS * STEPS_PER_RUN) / seconds, runsPerSec: RUNS / seconds };
   } finally {
     await bench.close();
   }

@@ -1,14 +1,13 @@
-import { step, workflow } from "../../src/index.js";
+import { workflow } from "../../src/index.js";
 import { openBench } from "../harness.js";
 import { nowMs } from "../stats.js";
+import { noop } from "../workflows.js";
 
 export interface StartsMetrics extends Record<string, number> {
   startsPerSec: number;
 }
 
 const RUNS = 5000;
-
-const noop = step("noop", async () => {});
 
 const oneStep = workflow("bench-d-one-step", async () => {
   await noop();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { CHAOS_CALLS, chaosRounds, expectedChaosOutput, PARALLEL_WIDTH } from "./fixtures/chaos-rounds.js";
-import { type Child, randomInt } from "./fixtures/processes.js";
+import { killInRounds } from "./fixtures/kill-rounds.js";
+import type { Child } from "./fixtures/processes.js";
 import { openScene } from "./fixtures/scene.js";
 import { readEffects, readExecutions, readViolations } from "./fixtures/side-effects.js";
 
@@ -22,20 +22,16 @@ test("chaos rounds: SIGKILLed workers lose no run, apply each side effect once, 
     const workers: Child[] = await Promise.all([spawn(0), spawn(1)]);
 
     const runs = new Map<string, number>();
-    let kills = 0;
-    // At least ROUNDS rounds; more (up to 3 × ROUNDS) while too few kills hit a worker holding runs.
-    for (let round = 0; round < ROUNDS || (processes.takeOvers() < MIN_TAKE_OVERS && round < 3 * ROUNDS); round++) {
-      for (let i = 0; i < RUNS_PER_ROUND; i++) {
-        const n = round * 100 + i;
-        const { id } = await endure.start(chaosRounds, [n], { id: `chaos-${round}-${i}` });
-        runs.set(id, n);
-      }
-      await delay(randomInt(0, 250)); // a random moment: the point of the test
-      const slot = randomInt(0, 1);
-      await workers[slot]!.kill("SIGKILL");
-      kills++;
-      workers[slot] = await spawn(slot);
-    }
+    const kills = await killInRounds({
+      rounds: ROUNDS, minTakeOvers: MIN_TAKE_OVERS, takeOvers: () => processes.takeOvers(), workers, spawn,
+      startBatch: async (round) => {
+        for (let i = 0; i < RUNS_PER_ROUND; i++) {
+          const n = round * 100 + i;
+          const { id } = await endure.start(chaosRounds, [n], { id: `chaos-${round}-${i}` });
+          runs.set(id, n);
+        }
+      },
+    });
 
     // With both workers alive, every run finishes.
     await scene.waitForAllFinished(runs.keys());

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { ACCOUNTS, moneyTransfer, OPENING_BALANCE, openBank } from "./fixtures/money-conserved.js";
+import { killInRounds } from "./fixtures/kill-rounds.js";
 import { type Child, randomInt } from "./fixtures/processes.js";
 import { openScene } from "./fixtures/scene.js";
 
@@ -26,22 +26,18 @@ test("money conserved: transfers survive SIGKILLed workers, each booked exactly 
     const workers: Child[] = await Promise.all([spawn(0), spawn(1)]);
 
     const transfers = new Map<string, Transfer>();
-    let kills = 0;
-    // At least ROUNDS rounds; more (up to 3 × ROUNDS) while too few kills hit a worker holding runs.
-    for (let round = 0; round < ROUNDS || (processes.takeOvers() < MIN_TAKE_OVERS && round < 3 * ROUNDS); round++) {
-      for (let i = 0; i < TRANSFERS_PER_ROUND; i++) {
-        const from = ACCOUNTS[randomInt(0, ACCOUNTS.length - 1)]!;
-        const others = ACCOUNTS.filter((account) => account !== from);
-        const transfer = { from, to: others[randomInt(0, others.length - 1)]!, amount: randomInt(1, 1000) };
-        const { id } = await endure.start(moneyTransfer, [transfer.from, transfer.to, transfer.amount], { id: `tx-${round}-${i}` });
-        transfers.set(id, transfer);
-      }
-      await delay(randomInt(0, 250)); // a random moment: the point of the test
-      const slot = randomInt(0, 1);
-      await workers[slot]!.kill("SIGKILL");
-      kills++;
-      workers[slot] = await spawn(slot);
-    }
+    const kills = await killInRounds({
+      rounds: ROUNDS, minTakeOvers: MIN_TAKE_OVERS, takeOvers: () => processes.takeOvers(), workers, spawn,
+      startBatch: async (round) => {
+        for (let i = 0; i < TRANSFERS_PER_ROUND; i++) {
+          const from = ACCOUNTS[randomInt(0, ACCOUNTS.length - 1)]!;
+          const others = ACCOUNTS.filter((account) => account !== from);
+          const transfer = { from, to: others[randomInt(0, others.length - 1)]!, amount: randomInt(1, 1000) };
+          const { id } = await endure.start(moneyTransfer, [transfer.from, transfer.to, transfer.amount], { id: `tx-${round}-${i}` });
+          transfers.set(id, transfer);
+        }
+      },
+    });
 
     await scene.waitForAllFinished(transfers.keys());
 
