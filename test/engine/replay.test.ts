@@ -7,6 +7,9 @@ import { waitUntil } from "../helpers/wait-until.js";
 
 // A worker that releases every waiting run from memory, so each wake-up is a full replay.
 const replayEveryWait = { inMemoryWaitLimit: 0 };
+// Long enough to still be ahead when the run goes idle (after the timer's commit, which can take
+// milliseconds on a busy disk); a timer already due fires in memory instead of suspending.
+const suspendingSleep = 200;
 
 describe("replay", () => {
   test("Promise.all over chains of steps replays deterministically, whatever order they finished in", async (t) => {
@@ -25,7 +28,7 @@ describe("replay", () => {
     });
     const wf = workflow("fan-out-chains", async (items: number[]) => {
       const first = await Promise.all(items.map(async (item) => await store(item, await fetchItem(item))));
-      await sleep(1); // suspends; the rest runs after a replay of everything above
+      await sleep(suspendingSleep); // suspends; the rest runs after a replay of everything above
       const second = await Promise.all(items.map(async (item) => await store(item + 100, await fetchItem(item + 100))));
       return [...first, ...second];
     });
@@ -46,7 +49,7 @@ describe("replay", () => {
   test("now(), uuid() and random() return the same values after a replay", async (t) => {
     const wf = workflow("deterministic-values", async () => {
       const before = { at: now(), id: uuid(), dice: random() };
-      await sleep(1);
+      await sleep(suspendingSleep);
       const again = { at: now(), id: uuid(), dice: random() };
       return { before, again };
     });
@@ -55,7 +58,7 @@ describe("replay", () => {
     const observed = workflow("deterministic-values-observed", async () => {
       const values = { at: now(), id: uuid(), dice: random() };
       seen.push(values);
-      await sleep(1);
+      await sleep(suspendingSleep);
       return values;
     });
     const { endure, close } = await openTestEndure({ workflows: [wf, observed], ...replayEveryWait });
