@@ -28,6 +28,8 @@ export {
   SerializationError,
   PayloadTooLargeError,
   CrashLoopError,
+  StoreUnavailableError,
+  StoreAccessError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
 export type { EndureOptions, StartOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";

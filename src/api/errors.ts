@@ -183,6 +183,23 @@ export class CrashLoopError extends EndureError {
   }
 }
 
+/**
+ * The store's database cannot be reached right now (server down, network, connection lost). Nothing
+ * was written by the failed call. Workers retry on their own; a client may retry the call later.
+ */
+export class StoreUnavailableError extends EndureError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("STORE_UNAVAILABLE", message, options);
+  }
+}
+
+/** The store's database refused the connection: wrong credentials, a missing database, no permission. */
+export class StoreAccessError extends EndureError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("STORE_ACCESS_DENIED", message, options);
+  }
+}
+
 /** Another worker took the run over; this worker must stop writing its journal. @internal */
 export class LeaseLostError extends EndureError {
   constructor(runId: string) {
@@ -194,5 +211,6 @@ export class LeaseLostError extends EndureError {
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
   InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
-  ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError,
+  ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
+  StoreAccessError,
 ];

@@ -1,3 +1,5 @@
+import type { Transaction } from "../api/transaction-types.js";
+
 /**
  * The durable storage behind Endure. The engine, workers and client only ever talk to this
  * interface; every backend (SQLite, PostgreSQL) passes the same conformance suite
@@ -71,6 +73,21 @@ export interface Store {
   commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]>;
   /** Gives runs back (a worker stopping): they become pending and due now. */
   releaseRuns(workerId: string, ids: readonly string[]): Promise<void>;
+
+  /**
+   * Runs `work` in one transaction of the store's database, for the user's own SQL.
+   *
+   * With `journal` (a transactional step): once `work` resolves, `journal(value)` names the journal
+   * writes to commit in the same transaction, fenced like {@link commit}. When the fence fails
+   * everything is rolled back, the user's writes included, and `applied` is false. When `work`
+   * or `journal` throws, everything is rolled back and the error is rethrown.
+   *
+   * Transactions of one store run one at a time where the database allows only one writer (SQLite).
+   */
+  transaction<T>(
+    work: (tx: Transaction) => Promise<T>,
+    journal?: (value: T) => { workerId: string; commit: RunCommit },
+  ): Promise<{ value: T; applied: boolean }>;
 
   close(): Promise<void>;
 }
