@@ -89,6 +89,13 @@ export interface Store {
     journal?: (value: T) => { workerId: string; commit: RunCommit },
   ): Promise<{ value: T; applied: boolean }>;
 
+  /**
+   * Optional: calls `listener` whenever a run may have become due because another process wrote
+   * (started, woke, cancelled or released it), so idle workers claim at once rather than at
+   * their next poll. A hint only: polling stays the safety net. Returns a function to stop.
+   */
+  watchDue?(listener: () => void): () => void;
+
   close(): Promise<void>;
 }
 

@@ -1,0 +1,363 @@
+import pg from "pg";
+import { ClosedError } from "../../api/errors.js";
+import type { Transaction } from "../../api/transaction-types.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import type {
+  ClaimedRun,
+  ClaimRequest,
+  HeldRun,
+  JournalEntry,
+  NewEvent,
+  NewRun,
+  RunCommit,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  SendResult,
+  Store,
+} from "../store.js";
+import { FINISHED_STATUSES } from "../store.js";
+import { parsePostgresUrl, type PostgresUrl } from "./connection-url.js";
+import { translatePgError } from "./errors.js";
+import { migrate } from "./migrate.js";
+import { PostgresTransaction } from "./postgres-transaction.js";
+import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "./rows.js";
+import { type Statements, statements } from "./sql.js";
+import { WakeListener } from "./wake-listener.js";
+
+export interface PostgresStoreOptions {
+  /** The store's clock; leases and timers are measured by it. Workers' clocks should agree (NTP). */
+  clock?: () => number;
+  /** How long to wait for a connection before failing a call, in ms (default 5 s). */
+  connectTimeoutMs?: number;
+}
+
+type Query = (text: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+/**
+ * The shared store: one PostgreSQL database (in its own schema) for any number of worker and
+ * client processes on any number of machines.
+ *
+ * Workers claim due runs with `FOR UPDATE SKIP LOCKED`, so concurrent claims take different runs
+ * instead of queueing; a trigger NOTIFYs when a run becomes due, which `watchDue` turns into an
+ * immediate claim (polling stays the safety net). Every journal write is fenced by owner and epoch
+ * in the same transaction. Calls that fail because the server is unreachable reject with
+ * `StoreUnavailableError` and wrote nothing; the pool reconnects by itself.
+ */
+export class PostgresStore implements Store {
+  private readonly sql: Statements;
+  private readonly clock: () => number;
+  private readonly wakeListener: WakeListener;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: PostgresUrl,
+    config: pg.ClientConfig,
+    options: PostgresStoreOptions,
+  ) {
+    this.sql = statements(url.schema);
+    this.clock = options.clock ?? Date.now;
+    this.wakeListener = new WakeListener(config, `endure_due_${url.schema}`);
+  }
+
+  /**
+   * Connects to the database a `postgres://` URL names and creates or migrates Endure's schema
+   * (`?schema=`, default `endure`). `?pool=` bounds the connections (default 10).
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const parsed = parsePostgresUrl(url);
+    const config: pg.ClientConfig = {
+      connectionString: parsed.connectionString,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      keepAlive: true,
+      application_name: "endure",
+    };
+    const pool = new pg.Pool({ ...config, max: parsed.poolSize, idleTimeoutMillis: 30_000 });
+    // An idle connection the server dropped (restart, failover) is only discarded; the next call
+    // opens a new one. Without a listener, node-postgres would crash the process.
+    pool.on("error", () => {});
+    const store = new PostgresStore(pool, parsed, config, options);
+    try {
+      await store.withClient((client) => migrate(client, parsed.schema));
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    return store;
+  }
+
+  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    return await this.guard(async (query) => {
+      const now = this.clock();
+      const inserted = await query(this.sql.insertRun, [run.id, run.workflow, run.input, now, run.dueAt ?? now]);
+      if (inserted.rowCount === 1) return { run: toRunRecord(inserted.rows[0] as RunRow), created: true };
+      const existing = await query(this.sql.getRun, [run.id]);
+      return { run: toRunRecord(existing.rows[0] as RunRow), created: false };
+    });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.sql.getRun, [id]);
+      return rows[0] && toRunRecord(rows[0] as RunRow);
+    });
+  }
+
+  async getJournal(id: string): Promise<JournalEntry[]> {
+    return await this.guard(async (query) => (await query(this.sql.getJournal, [id])).rows.map((row) => toJournalEntry(row as JournalRow)));
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    return await this.guard(async (run) => {
+      const { rows } = await run(this.sql.listRuns, [
+        query.status ?? null, query.workflow ?? null, after?.createdAt ?? null, after?.id ?? null, query.limit + 1,
+      ]);
+      const runs = rows.slice(0, query.limit).map((row) => toRunRecord(row as RunRow));
+      const last = runs.at(-1);
+      return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    });
+  }
+
+  async sendEvent(event: NewEvent): Promise<SendResult> {
+    return await this.inTransaction(async (query): Promise<SendResult> => {
+      // The row lock orders this against a worker suspending the run (see `suspend`).
+      const { rows } = await query(this.sql.lockRun, [event.runId]);
+      if (!rows[0]) return { result: "missing" };
+      const run = toRunRecord(rows[0] as RunRow);
+      if (FINISHED_STATUSES.has(run.status)) return { result: "finished", status: run.status };
+      const now = this.clock();
+      const inserted = await query(this.sql.insertEvent, [event.runId, event.name, event.payload, event.key ?? null, now]);
+      if (inserted.rowCount !== 1) return { result: "duplicate" };
+      if (run.status === "waiting" && run.waitingFor.includes(event.name)) await query(this.sql.wake, [event.runId, now]);
+      return { result: "sent" };
+    });
+  }
+
+  async requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.sql.requestCancel, [id, this.clock(), cancelledError]);
+      return rows[0] && toRunRecord(rows[0] as RunRow);
+    });
+  }
+
+  async registerWorkflows(names: readonly string[]): Promise<void> {
+    await this.guard((query) => query(this.sql.registerWorkflows, [[...names], this.clock()]));
+  }
+
+  async knownWorkflows(): Promise<string[]> {
+    return await this.guard(async (query) => (await query(this.sql.knownWorkflows)).rows.map((row) => (row as { name: string }).name));
+  }
+
+  async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
+    const workflows = [...claim.workflows];
+    // Look before opening a transaction: idle polls then cost one cheap read.
+    const anyDue = await this.guard((query) => query(this.sql.anyDue, [this.clock(), workflows]));
+    if (anyDue.rowCount === 0) return [];
+    return await this.inTransaction(async (query) => {
+      const now = this.clock();
+      const due = (await query(this.sql.findDue, [now, workflows, claim.limit])).rows as Pick<RunRow, "id" | "status" | "lapses">[];
+      const claimable: string[] = [];
+      for (const run of due) {
+        const lapses = run.lapses + 1;
+        if (run.status === "running" && lapses >= claim.maxLapses) {
+          await query(this.sql.failCrashLoop, [run.id, lapses, claim.crashLoopError(run.id, lapses), now]);
+        } else {
+          claimable.push(run.id);
+        }
+      }
+      if (claimable.length === 0) return [];
+      const claimed = (await query(this.sql.claim, [claimable, claim.workerId, now + claim.leaseMs, now])).rows as RunRow[];
+      const journals = groupBy((await query(this.sql.journalOf, [claimable])).rows as JournalRow[]);
+      const inboxes = groupBy((await query(this.sql.inboxOf, [claimable])).rows as InboxRow[]);
+      const order = new Map(claimable.map((id, index) => [id, index]));
+      claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      return claimed.map((row) => ({
+        run: toRunRecord(row),
+        journal: (journals.get(row.id) ?? []).map(toJournalEntry),
+        inbox: (inboxes.get(row.id) ?? []).map(toInboxEvent),
+      }));
+    });
+  }
+
+  async renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.sql.renewLeases, [workerId, [...ids], this.clock() + leaseMs]);
+      return (rows as { id: string; cancel_requested: boolean }[]).map((row) => ({ id: row.id, cancelRequested: row.cancel_requested }));
+    });
+  }
+
+  async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
+    return await this.inTransaction((query) => this.applyCommits(query, workerId, commits));
+  }
+
+  async releaseRuns(workerId: string, ids: readonly string[]): Promise<void> {
+    await this.guard((query) => query(this.sql.release, [workerId, [...ids], this.clock()]));
+  }
+
+  async transaction<T>(
+    work: (tx: Transaction) => Promise<T>,
+    journal?: (value: T) => { workerId: string; commit: RunCommit },
+  ): Promise<{ value: T; applied: boolean }> {
+    return await this.transactionOnClient(async (client) => {
+      const value = await work(new PostgresTransaction(client));
+      if (!journal) return { result: { value, applied: true }, keep: true };
+      const { workerId, commit } = journal(value);
+      const [applied = false] = await this.applyCommits((text, params) => client.query(text, params), workerId, [commit]);
+      // A lost fence takes the user's writes back with it: they happen with the journal entry or not at all.
+      return { result: { value, applied }, keep: applied };
+    });
+  }
+
+  /** Calls `listener` whenever a run may have become due (a NOTIFY from another process). */
+  watchDue(listener: () => void): () => void {
+    this.assertOpen();
+    return this.wakeListener.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.wakeListener.close();
+    await this.pool.end();
+  }
+
+  // ---- commits -----------------------------------------------------------------------------------
+
+  /**
+   * Applies a group commit in a handful of statements, whatever its size. Same result as applying
+   * the commits one by one: a commit is applied when its (run, epoch) passes the fence and no
+   * earlier commit of the batch ended the run; later writes to a position win.
+   */
+  private async applyCommits(query: Query, workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
+    const now = this.clock();
+    const fences = new Map<string, { runId: string; epoch: number; cancelDelivered: boolean }>();
+    for (const { runId, epoch, cancelDelivered } of commits) {
+      const fence = fences.get(fenceKey(runId, epoch));
+      if (fence) fence.cancelDelivered ||= cancelDelivered;
+      else fences.set(fenceKey(runId, epoch), { runId, epoch, cancelDelivered });
+    }
+    const all = [...fences.values()];
+    const fenced = await query(this.sql.fence, [workerId, now, all.map((f) => f.runId), all.map((f) => f.epoch), all.map((f) => f.cancelDelivered)]);
+    const held = new Set((fenced.rows as { id: string; epoch: string }[]).map((row) => fenceKey(row.id, Number(row.epoch))));
+
+    const ended = new Set<string>();
+    const results = commits.map((commit) => {
+      if (!held.has(fenceKey(commit.runId, commit.epoch)) || ended.has(commit.runId)) return false;
+      if (commit.outcome) ended.add(commit.runId);
+      return true;
+    });
+    const applied = commits.filter((_, index) => results[index]);
+    await this.writeEntries(query, applied);
+    const consumed = applied.flatMap((commit) => commit.consumed.map((event) => ({ runId: commit.runId, ...event })));
+    if (consumed.length > 0) {
+      await query(this.sql.consumeEvents, [consumed.map((c) => c.eventSeq), consumed.map((c) => c.runId), consumed.map((c) => c.position)]);
+    }
+    await this.writeOutcomes(query, applied, now);
+    return results;
+  }
+
+  private async writeEntries(query: Query, commits: readonly RunCommit[]): Promise<void> {
+    // One row per (run, position), the last write winning: one INSERT may not touch a row twice.
+    const latest = new Map<string, JournalEntry & { runId: string }>();
+    for (const commit of commits) {
+      for (const entry of commit.entries) latest.set(`${commit.runId}\u0000${entry.position}`, { runId: commit.runId, ...entry });
+    }
+    if (latest.size === 0) return;
+    const entries = [...latest.values()];
+    await query(this.sql.upsertEntries, [
+      entries.map((e) => e.runId), entries.map((e) => e.position), entries.map((e) => e.kind), entries.map((e) => e.name),
+      entries.map((e) => e.status), entries.map((e) => e.output), entries.map((e) => e.error), entries.map((e) => e.attempts),
+      entries.map((e) => e.startedAt), entries.map((e) => e.finishedAt), entries.map((e) => e.wakeAt), entries.map((e) => e.seq),
+    ]);
+  }
+
+  private async writeOutcomes(query: Query, commits: readonly RunCommit[], now: number): Promise<void> {
+    const finished = commits.flatMap(({ runId, outcome }) => (outcome && outcome.status !== "waiting" ? [{ runId, outcome }] : []));
+    if (finished.length > 0) {
+      await query(this.sql.finish, [
+        now,
+        finished.map((f) => f.runId),
+        finished.map((f) => f.outcome.status),
+        finished.map((f) => (f.outcome.status === "completed" ? f.outcome.output : null)),
+        finished.map((f) => (f.outcome.status === "completed" ? null : f.outcome.error)),
+      ]);
+    }
+    const suspended = commits.flatMap(({ runId, outcome }) => (outcome?.status === "waiting" ? [{ runId, outcome }] : []));
+    if (suspended.length > 0) {
+      await query(this.sql.suspend, [
+        now,
+        suspended.map((s) => s.runId),
+        suspended.map((s) => s.outcome.dueAt),
+        suspended.map((s) => JSON.stringify(s.outcome.waitingFor)),
+      ]);
+    }
+  }
+
+  // ---- connections -------------------------------------------------------------------------------
+
+  /** Runs `body` with pool queries, translating connection failures into Endure's errors. */
+  private async guard<T>(body: (query: Query) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await body((text, params) => this.pool.query(text, params));
+    } catch (error) {
+      throw translatePgError(error, this.url.display);
+    }
+  }
+
+  /** Runs `body` in one transaction on one connection: all of it is written, or none of it. */
+  private async inTransaction<T>(body: (query: Query) => Promise<T>): Promise<T> {
+    return await this.transactionOnClient(async (client) => ({ result: await body((text, params) => client.query(text, params)), keep: true }));
+  }
+
+  /** Like {@link inTransaction}, but `body` may ask for a rollback (`keep: false`) without throwing. */
+  private async transactionOnClient<T>(body: (client: pg.PoolClient) => Promise<{ result: T; keep: boolean }>): Promise<T> {
+    return await this.withClient(async (client) => {
+      await client.query("BEGIN");
+      const { result, keep } = await body(client);
+      await client.query(keep ? "COMMIT" : "ROLLBACK");
+      return result;
+    });
+  }
+
+  /** Runs `body` on a pooled connection; after a failure the transaction is rolled back. */
+  private async withClient<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translatePgError(error, this.url.display);
+    }
+    let healthy = true;
+    try {
+      return await body(client);
+    } catch (error) {
+      // A connection that cannot even roll back is dead: it is closed rather than reused.
+      healthy = await client.query("ROLLBACK").then(() => true, () => false);
+      throw translatePgError(error, this.url.display);
+    } finally {
+      client.release(!healthy);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("The PostgreSQL store");
+  }
+}
+
+function fenceKey(runId: string, epoch: number): string {
+  return `${runId}\u0000${epoch}`;
+}
+
+function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const group = groups.get(row.run_id);
+    if (group) group.push(row);
+    else groups.set(row.run_id, [row]);
+  }
+  return groups;
+}

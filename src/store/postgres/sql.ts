@@ -1,0 +1,112 @@
+import { FINISHED_STATUSES } from "../store.js";
+
+/** A name quoted for SQL text; only ever applied to names Endure checked (the schema name). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The SQL text of every statement of the store, with its tables qualified by the schema. */
+export function statements(schema: string) {
+  const s = quoteIdentifier(schema);
+  const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
+  return {
+    insertRun: `
+      INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at)
+      VALUES ($1, $2, 'pending', $3, $4, $4, $5)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING *`,
+    getRun: `SELECT * FROM ${s}.runs WHERE id = $1`,
+    lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+    getJournal: `SELECT * FROM ${s}.journal WHERE run_id = $1 ORDER BY position`,
+    listRuns: `
+      SELECT * FROM ${s}.runs
+      WHERE ($1::text IS NULL OR status = $1)
+        AND ($2::text IS NULL OR workflow = $2)
+        AND ($3::bigint IS NULL OR (created_at, id) < ($3, $4::text))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $5`,
+    insertEvent: `
+      INSERT INTO ${s}.inbox (run_id, name, payload, key, sent_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (run_id, key) WHERE key IS NOT NULL DO NOTHING`,
+    wake: `UPDATE ${s}.runs SET due_at = $2, updated_at = $2 WHERE id = $1 AND status = 'waiting'`,
+    requestCancel: `
+      UPDATE ${s}.runs SET
+        cancel_requested = true,
+        updated_at = $2,
+        status      = CASE WHEN status = 'pending' AND started_at IS NULL THEN 'cancelled' ELSE status END,
+        error       = CASE WHEN status = 'pending' AND started_at IS NULL THEN $3 ELSE error END,
+        finished_at = CASE WHEN status = 'pending' AND started_at IS NULL THEN $2 ELSE finished_at END,
+        due_at      = CASE WHEN status = 'pending' AND started_at IS NULL THEN NULL
+                           WHEN status = 'waiting' THEN $2 ELSE due_at END
+      WHERE id = $1 AND status NOT IN (${finishedList})
+      RETURNING *`,
+    registerWorkflows: `
+      INSERT INTO ${s}.workflows (name, registered_at) SELECT unnest($1::text[]), $2
+      ON CONFLICT (name) DO NOTHING`,
+    knownWorkflows: `SELECT name FROM ${s}.workflows ORDER BY name`,
+    anyDue: `SELECT 1 FROM ${s}.runs WHERE due_at <= $1 AND workflow = ANY($2::text[]) LIMIT 1`,
+    // SKIP LOCKED: workers claiming at the same moment take different runs instead of queueing.
+    findDue: `
+      SELECT id, status, lapses FROM ${s}.runs
+      WHERE due_at <= $1 AND workflow = ANY($2::text[])
+      ORDER BY due_at LIMIT $3
+      FOR UPDATE SKIP LOCKED`,
+    claim: `
+      UPDATE ${s}.runs SET status = 'running', owner = $2, epoch = epoch + 1, due_at = $3,
+        lapses = CASE WHEN status = 'running' THEN lapses + 1 ELSE 0 END,
+        started_at = COALESCE(started_at, $4), updated_at = $4, waiting_for = NULL
+      WHERE id = ANY($1::text[])
+      RETURNING *`,
+    failCrashLoop: `
+      UPDATE ${s}.runs SET status = 'failed', error = $3, lapses = $2, finished_at = $4, updated_at = $4,
+        due_at = NULL, owner = NULL, waiting_for = NULL
+      WHERE id = $1`,
+    journalOf: `SELECT * FROM ${s}.journal WHERE run_id = ANY($1::text[]) ORDER BY run_id, position`,
+    inboxOf: `
+      SELECT run_id, seq, name, payload, sent_at FROM ${s}.inbox
+      WHERE run_id = ANY($1::text[]) AND consumed_position IS NULL ORDER BY seq`,
+    renewLeases: `
+      UPDATE ${s}.runs SET due_at = $3
+      WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])
+      RETURNING id, cancel_requested`,
+    // The fence: a run's writes are applied only while this worker holds it at the claimed epoch.
+    fence: `
+      UPDATE ${s}.runs AS r SET lapses = 0, updated_at = $2, cancel_delivered = r.cancel_delivered OR c.cancel_delivered
+      FROM unnest($3::text[], $4::bigint[], $5::boolean[]) AS c(id, epoch, cancel_delivered)
+      WHERE r.id = c.id AND r.owner = $1 AND r.epoch = c.epoch AND r.status = 'running'
+      RETURNING r.id, r.epoch`,
+    upsertEntries: `
+      INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::integer[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[])
+      ON CONFLICT (run_id, position) DO UPDATE SET
+        status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+        started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq`,
+    consumeEvents: `
+      UPDATE ${s}.inbox AS i SET consumed_position = c.position
+      FROM unnest($1::bigint[], $2::text[], $3::integer[]) AS c(seq, run_id, position)
+      WHERE i.seq = c.seq AND i.run_id = c.run_id`,
+    finish: `
+      UPDATE ${s}.runs AS r SET status = c.status, output = c.output, error = c.error, finished_at = $1, updated_at = $1,
+        due_at = NULL, owner = NULL, waiting_for = NULL
+      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, status, output, error)
+      WHERE r.id = c.id`,
+    // An event may have arrived since the run last looked at its inbox: then it is due at once.
+    // (sendEvent locks the run's row too, so it either sees the run waiting or is seen here.)
+    suspend: `
+      UPDATE ${s}.runs AS r SET status = 'waiting', owner = NULL, updated_at = $1,
+        waiting_for = ARRAY(SELECT jsonb_array_elements_text(c.waiting_for::jsonb)),
+        due_at = CASE
+          WHEN r.cancel_requested AND NOT r.cancel_delivered THEN $1
+          WHEN EXISTS (SELECT 1 FROM ${s}.inbox AS i WHERE i.run_id = r.id AND i.consumed_position IS NULL
+                         AND i.name IN (SELECT jsonb_array_elements_text(c.waiting_for::jsonb))) THEN $1
+          ELSE c.due_at END
+      FROM unnest($2::text[], $3::bigint[], $4::text[]) AS c(id, due_at, waiting_for)
+      WHERE r.id = c.id`,
+    release: `
+      UPDATE ${s}.runs SET status = 'pending', owner = NULL, due_at = $3, updated_at = $3
+      WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])`,
+  };
+}
+
+export type Statements = ReturnType<typeof statements>;
