@@ -1,7 +1,13 @@
-import { describe } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { Endure, step, workflow } from "../../src/index.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import type { Store } from "../../src/store/store.js";
-import { freshSchema, postgresOnly } from "../helpers/postgres.js";
+import { DATABASE_URL, freshSchema, postgresOnly } from "../helpers/postgres.js";
+import { waitUntil } from "../helpers/wait-until.js";
+import { claimRequest, newRun } from "./builders.js";
 import { storeConformance } from "./conformance.js";
 
 describe("PostgreSQL", postgresOnly, () => {
@@ -23,5 +29,136 @@ describe("PostgreSQL", postgresOnly, () => {
         },
       };
     },
+  });
+
+  describe("PostgresStore", () => {
+    let admin: pg.Client;
+    before(async () => {
+      admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+    });
+    after(() => admin.end());
+
+    /** A fresh schema, dropped after the test. */
+    const schemaFor = (t: { after(fn: () => Promise<void>): void }) => {
+      const schema = freshSchema();
+      t.after(() => schema.drop());
+      return schema;
+    };
+
+    it("migrates a schema once when many processes open it at the same moment (advisory lock)", async (t) => {
+      const schema = schemaFor(t);
+      const stores = await Promise.all(Array.from({ length: 8 }, () => PostgresStore.open(schema.url)));
+      t.after(() => Promise.all(stores.map((store) => store.close())));
+      const { rows } = await admin.query(`SELECT version, name FROM "${schema.schema}".schema_migrations ORDER BY version`);
+      assert.ok(rows.length >= 1);
+      assert.deepEqual(rows.map((row: { version: number }) => row.version), [...new Set(rows.map((row: { version: number }) => row.version))]);
+      const { run } = await stores[0]!.createRun(newRun());
+      assert.equal((await stores[7]!.getRun(run.id))?.id, run.id, "all of them share the one schema");
+    });
+
+    it("keeps its tables in the schema the URL names, apart from other schemas of the same database", async (t) => {
+      const first = schemaFor(t);
+      const second = schemaFor(t);
+      const a = await PostgresStore.open(first.url);
+      const b = await PostgresStore.open(second.url);
+      t.after(async () => {
+        await a.close();
+        await b.close();
+      });
+      const { run } = await a.createRun(newRun());
+      assert.equal(await b.getRun(run.id), undefined);
+      const { rows } = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [first.schema]);
+      assert.deepEqual(rows.map((row: { table_name: string }) => row.table_name), ["inbox", "journal", "runs", "schema_migrations", "workflows"]);
+    });
+
+    it("stores ids, names and payloads full of quotes, semicolons and SQL unchanged", async (t) => {
+      const schema = schemaFor(t);
+      const store = await PostgresStore.open(schema.url);
+      t.after(() => store.close());
+      const hostile = `'; DROP TABLE runs; -- "quoted" \\ $1 %s`;
+      const { run } = await store.createRun({ id: hostile, workflow: `wf'); DELETE FROM runs; --`, input: JSON.stringify([hostile]) });
+      assert.deepEqual(await store.getRun(hostile), run);
+      assert.equal(run.workflow, `wf'); DELETE FROM runs; --`);
+      assert.deepEqual(await store.sendEvent({ runId: hostile, name: `x' OR '1'='1`, payload: hostile, key: hostile }), { result: "sent" });
+      const [claimed] = await store.claimRuns(claimRequest("w'; --", { workflows: [run.workflow] }));
+      assert.equal(claimed?.run.id, hostile);
+      assert.deepEqual(claimed.inbox.map((event) => [event.name, event.payload]), [[`x' OR '1'='1`, hostile]]);
+      assert.equal((await store.listRuns({ limit: 10, workflow: run.workflow })).runs.length, 1, "the runs table is still there");
+    });
+
+    it("opens at most the pool size of connections, however many calls run at once", async (t) => {
+      const schema = schemaFor(t);
+      const name = `pool_${randomUUID().slice(0, 8)}`;
+      const url = new URL(schema.url);
+      url.searchParams.set("pool", "3");
+      url.searchParams.set("application_name", name);
+      const store = await PostgresStore.open(url.toString());
+      t.after(() => store.close());
+      await Promise.all(Array.from({ length: 60 }, () => store.listRuns({ limit: 5 })));
+      const { rows } = await admin.query(`SELECT count(*)::int AS connections FROM pg_stat_activity WHERE application_name = $1`, [name]);
+      const connections = (rows[0] as { connections: number }).connections;
+      assert.ok(connections >= 1 && connections <= 3, `${connections} connections`);
+    });
+
+    it("wakes an idle worker through NOTIFY when another process starts a run, long before its next poll", async (t) => {
+      const schema = schemaFor(t);
+      const echo = workflow("notify-echo", async (text: string) => await step("echo", async (value: string) => value)(text));
+      const workerSide = await Endure.open({ store: schema.url });
+      t.after(() => workerSide.close());
+      await workerSide.startWorker({ workflows: [echo], pollInterval: "1h" });
+      // Another client, so no in-process signal reaches the worker: only the database can.
+      const clientSide = await Endure.open({ store: schema.url });
+      t.after(() => clientSide.close());
+      // The worker's listener connects in the background; a run started before it listens would
+      // wait for the next poll, so keep starting until one is picked up.
+      const started = Date.now();
+      const result = await waitUntil(async () => {
+        const run = await clientSide.start(echo, ["hello"]);
+        return await Promise.race([run.result(), new Promise<undefined>((resolve) => setTimeout(resolve, 1000).unref())]);
+      }, "a run to be picked up without polling", 20_000, 0);
+      assert.equal(result, "hello");
+      assert.ok(Date.now() - started < 20_000);
+    });
+  });
+
+  describe("opening a PostgreSQL store", () => {
+    it("says so clearly when nothing listens at the address", async () => {
+      const url = "postgres://postgres:secret@127.0.0.1:1/postgres";
+      await assert.rejects(Endure.open({ store: url }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "STORE_UNAVAILABLE");
+        assert.match(error.message, /The PostgreSQL store at postgres@127\.0\.0\.1:1\/postgres is unreachable \(.*ECONNREFUSED.*\)\. Check that the server is running/);
+        assert.doesNotMatch(error.message, /secret/, "the password is never shown");
+        return true;
+      });
+    });
+
+    it("says so clearly when the credentials are wrong", async () => {
+      const url = new URL(DATABASE_URL!);
+      url.password = "not-the-password";
+      await assert.rejects(Endure.open({ store: url.toString() }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "STORE_ACCESS_DENIED");
+        assert.match(error.message, /refused the credentials \(password authentication failed for user "postgres"\)\. Check the user and password/);
+        assert.doesNotMatch(error.message, /not-the-password/);
+        return true;
+      });
+    });
+
+    it("says so clearly when the database does not exist", async () => {
+      const url = new URL(DATABASE_URL!);
+      url.pathname = "/no_such_database";
+      await assert.rejects(Endure.open({ store: url.toString() }), {
+        code: "STORE_ACCESS_DENIED",
+        message: /database "no_such_database" does not exist at postgres@127\.0\.0\.1:\d+\/no_such_database\. Create it/,
+      });
+    });
+
+    it("refuses URLs that are not PostgreSQL's, or name a bad schema, before connecting", async () => {
+      await assert.rejects(Endure.open({ store: "mysql://root@localhost/db" }), { code: "INVALID_ARGUMENT", message: /"mysql:\/\/root@localhost\/db" is not a store URL/ });
+      await assert.rejects(Endure.open({ store: "postgres://u:pw@/db" }), { code: "INVALID_ARGUMENT", message: /"postgres:\/\/u:\*\*\*@\/db" is not a valid PostgreSQL URL/ });
+      await assert.rejects(Endure.open({ store: "postgres:///db" }), { code: "INVALID_ARGUMENT", message: /names no host/ });
+      await assert.rejects(Endure.open({ store: `${DATABASE_URL}?schema=Bad-Name;` }), { code: "INVALID_ARGUMENT", message: /The schema "Bad-Name;" in the PostgreSQL URL is not a plain name/ });
+      await assert.rejects(Endure.open({ store: `${DATABASE_URL}?pool=0` }), { code: "INVALID_ARGUMENT", message: /pool size "0"/ });
+    });
   });
 });
