@@ -200,6 +200,17 @@ export class StoreAccessError extends EndureError {
   }
 }
 
+/**
+ * A transaction was used against its rules: a statement after the transaction ended (a `tx` kept
+ * past its function), SQL that ends the transaction itself (`COMMIT`, `ROLLBACK`), or a call to the
+ * store from inside one of the store's own transactions (on SQLite it would wait for itself forever).
+ */
+export class TransactionMisuseError extends EndureError {
+  constructor(message: string) {
+    super("TRANSACTION_MISUSE", message);
+  }
+}
+
 /** Another worker took the run over; this worker must stop writing its journal. @internal */
 export class LeaseLostError extends EndureError {
   constructor(runId: string) {
@@ -212,5 +223,5 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
   InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
   ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
-  StoreAccessError,
+  StoreAccessError, TransactionMisuseError,
 ];

@@ -7,7 +7,8 @@ export type SqlRow = Record<string, unknown>;
 /**
  * A transaction on the store's own database. Inside a `transaction()` step it is the same
  * database transaction that records the step's result, so the step's writes and its journal entry
- * commit together or not at all.
+ * commit together or not at all. Use it only inside the function it was given to: a statement after
+ * the transaction ended is refused with `TransactionMisuseError`.
  */
 export interface Transaction {
   readonly dialect: SqlDialect;

@@ -22,6 +22,7 @@ import { commitTests } from "./conformance/commits.js";
 import { ManualClock, type StoreFactory, type StoreFixture, suiteContext } from "./conformance/context.js";
 import { eventTests } from "./conformance/events.js";
 import { runTests } from "./conformance/runs.js";
+import { transactionTests } from "./conformance/transactions.js";
 import { workerTests } from "./conformance/workers.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
@@ -52,5 +53,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     commitTests(context);
     eventTests(context);
     workerTests(context);
+    transactionTests(context);
   });
 }

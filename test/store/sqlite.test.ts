@@ -139,6 +139,86 @@ describe("SqliteStore", () => {
     await setup.close();
   });
 
+  describe("user transactions on the one connection", () => {
+    const misuse = (pattern: RegExp) => (error: Error & { code?: string }) => {
+      assert.equal(error.code, "TRANSACTION_MISUSE", error.message);
+      assert.match(error.message, pattern);
+      return true;
+    };
+
+    it("refuses a call to the store from inside its own transaction, which would wait for itself forever", async (t) => {
+      const store = new SqliteStore(":memory:");
+      t.after(() => store.close());
+      const { run } = await store.createRun(newRun());
+      await assert.rejects(store.transaction(async () => await store.getRun(run.id)), misuse(/inside one of its own transactions/));
+      await assert.rejects(store.transaction(async () => await store.transaction(async () => 1)), misuse(/use only its tx/));
+      assert.equal((await store.getRun(run.id))?.id, run.id, "the store works on afterwards");
+    });
+
+    it("refuses SQL that ends the transaction itself", async (t) => {
+      const store = new SqliteStore(":memory:");
+      t.after(() => store.close());
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.sql`CREATE TABLE t (k TEXT)`;
+        await tx.sql`COMMIT`;
+      }), misuse(/ended the transaction/));
+      assert.deepEqual((await store.transaction((tx) => tx.sql`SELECT 1 AS one`)).value, [{ one: 1 }], "the next transaction opens normally");
+    });
+
+    it("makes other calls wait for the open transaction only, not for the transactions queued behind it", async (t) => {
+      const store = new SqliteStore(":memory:");
+      t.after(() => store.close());
+      let finishFirst!: () => void;
+      const firstMayFinish = new Promise<void>((resolve) => (finishFirst = resolve));
+      let firstEnded = false;
+      const first = store.transaction(async (tx) => {
+        await tx.sql`CREATE TABLE t (k TEXT)`;
+        await tx.sql`INSERT INTO t (k) VALUES (${"first"})`;
+        await firstMayFinish;
+        firstEnded = true;
+      });
+      // Queued while the first is open: it reads Endure's own table, to see which calls ran before it.
+      const second = store.transaction(async (tx) => {
+        await tx.sql`INSERT INTO t (k) VALUES (${"second"})`;
+        return await tx.sql<{ id: string }>`SELECT id FROM runs`;
+      });
+      let createdWhileOpen = false;
+      const created = store.createRun(newRun()).then(({ run }) => {
+        createdWhileOpen = !firstEnded;
+        return run;
+      });
+      // Give every call a chance to run: none may while the first transaction is open.
+      for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      finishFirst();
+      await first;
+      const run = await created;
+      assert.equal(createdWhileOpen, false, "createRun waited for the open transaction");
+      assert.deepEqual((await second).value, [{ id: run.id }], "createRun, asked for after the second transaction, ran before it");
+      assert.deepEqual((await store.transaction((tx) => tx.sql`SELECT k FROM t`)).value, [{ k: "first" }, { k: "second" }]);
+      assert.deepEqual(await store.getRun(run.id), run);
+    });
+
+    it("closes once the open transaction has ended, letting it commit", async (t) => {
+      const dir = tempDir();
+      t.after(dir.cleanup);
+      const store = new SqliteStore(dir.dbPath);
+      let finish!: () => void;
+      const mayFinish = new Promise<void>((resolve) => (finish = resolve));
+      const open = store.transaction(async (tx) => {
+        await tx.sql`CREATE TABLE t (k TEXT)`;
+        await tx.sql`INSERT INTO t (k) VALUES (${"kept"})`;
+        await mayFinish;
+        return "committed";
+      });
+      const closed = store.close();
+      await assert.rejects(store.getRun("x"), (error: Error & { code?: string }) => error.code === "CLOSED");
+      finish();
+      assert.deepEqual(await open, { value: "committed", applied: true });
+      await closed;
+      assert.deepEqual(inspect(dir.dbPath, (db) => db.prepare(`SELECT k FROM t`).all()), [{ k: "kept" }]);
+    });
+  });
+
   it("has the schema committed in test/store/schema.sql", async () => {
     const live = await dumpSchema();
     const committed = readFileSync(new URL("./schema.sql", import.meta.url), "utf8");

@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { ClosedError } from "../../api/errors.js";
+import { ClosedError, TransactionMisuseError } from "../../api/errors.js";
+import type { Transaction } from "../../api/transaction-types.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import type {
   ClaimedRun,
@@ -19,8 +21,10 @@ import type {
   Store,
 } from "../store.js";
 import { FINISHED_STATUSES } from "../store.js";
+import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
 import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "./rows.js";
+import { SqliteTransaction } from "./sqlite-transaction.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -36,6 +40,10 @@ export interface SqliteStoreOptions {
  * better-sqlite3 is synchronous, so each method runs to completion in one event-loop turn; write
  * transactions take the write lock up front (`BEGIN IMMEDIATE`) so concurrent processes queue
  * instead of failing on lock upgrades.
+ *
+ * A user transaction ({@link transaction}) is the exception: it stays open while the user's function
+ * awaits, holding the connection and the database's one write lock. Meanwhile every other call of
+ * this store waits (the {@link ConnectionGate}), and so do other processes' writes.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -43,6 +51,10 @@ export class SqliteStore implements Store {
   private readonly sql: ReturnType<typeof prepareStatements>;
   // One transaction wrapper, built once: better-sqlite3 makes several closures per wrapper.
   private readonly inWriteTransaction: <T>(body: () => T) => T;
+  private readonly gate = new ConnectionGate();
+  /** The user transaction holding the connection, and which async context runs inside it. */
+  private openTransaction?: SqliteTransaction;
+  private readonly transactionScope = new AsyncLocalStorage<SqliteTransaction>();
   private closed = false;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
@@ -61,116 +73,127 @@ export class SqliteStore implements Store {
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    this.assertOpen();
-    const now = this.clock();
-    const created = this.sql.insertRun.run({
-      id: run.id, workflow: run.workflow, input: run.input, now, due_at: run.dueAt ?? now,
-    }).changes === 1;
-    return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created };
+    return this.exclusive(() => {
+      const now = this.clock();
+      const created = this.sql.insertRun.run({
+        id: run.id, workflow: run.workflow, input: run.input, now, due_at: run.dueAt ?? now,
+      }).changes === 1;
+      return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created };
+    });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    this.assertOpen();
-    const row = this.sql.getRun.get(id) as RunRow | undefined;
-    return row && toRunRecord(row);
+    return this.exclusive(() => {
+      const row = this.sql.getRun.get(id) as RunRow | undefined;
+      return row && toRunRecord(row);
+    });
   }
 
   async getJournal(id: string): Promise<JournalEntry[]> {
-    this.assertOpen();
-    return (this.sql.getJournal.all(id) as JournalRow[]).map(toJournalEntry);
+    return this.exclusive(() => {
+      return (this.sql.getJournal.all(id) as JournalRow[]).map(toJournalEntry);
+    });
   }
 
   async listRuns(query: RunQuery): Promise<RunPage> {
-    this.assertOpen();
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const rows = this.sql.listRuns.all({
-      status: query.status ?? null,
-      workflow: query.workflow ?? null,
-      after_created: after?.createdAt ?? null,
-      after_id: after?.id ?? null,
-      limit: query.limit + 1,
-    }) as RunRow[];
-    const runs = rows.slice(0, query.limit).map(toRunRecord);
-    const last = runs.at(-1);
-    return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    return this.exclusive(() => {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const rows = this.sql.listRuns.all({
+        status: query.status ?? null,
+        workflow: query.workflow ?? null,
+        after_created: after?.createdAt ?? null,
+        after_id: after?.id ?? null,
+        limit: query.limit + 1,
+      }) as RunRow[];
+      const runs = rows.slice(0, query.limit).map(toRunRecord);
+      const last = runs.at(-1);
+      return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    });
   }
 
   async sendEvent(event: NewEvent): Promise<SendResult> {
-    this.assertOpen();
-    return this.inWriteTransaction((): SendResult => {
-      const run = this.sql.getRun.get(event.runId) as RunRow | undefined;
-      if (!run) return { result: "missing" };
-      const record = toRunRecord(run);
-      if (FINISHED_STATUSES.has(record.status)) return { result: "finished", status: record.status };
-      const now = this.clock();
-      const inserted = this.sql.insertEvent.run({
-        run_id: event.runId, name: event.name, payload: event.payload, key: event.key ?? null, now,
-      }).changes === 1;
-      if (!inserted) return { result: "duplicate" };
-      if (record.status === "waiting" && record.waitingFor.includes(event.name)) {
-        this.sql.wake.run({ id: event.runId, now });
-      }
-      return { result: "sent" };
+    return this.exclusive(() => {
+      return this.inWriteTransaction((): SendResult => {
+        const run = this.sql.getRun.get(event.runId) as RunRow | undefined;
+        if (!run) return { result: "missing" };
+        const record = toRunRecord(run);
+        if (FINISHED_STATUSES.has(record.status)) return { result: "finished", status: record.status };
+        const now = this.clock();
+        const inserted = this.sql.insertEvent.run({
+          run_id: event.runId, name: event.name, payload: event.payload, key: event.key ?? null, now,
+        }).changes === 1;
+        if (!inserted) return { result: "duplicate" };
+        if (record.status === "waiting" && record.waitingFor.includes(event.name)) {
+          this.sql.wake.run({ id: event.runId, now });
+        }
+        return { result: "sent" };
+      });
     });
   }
 
   async requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined> {
-    this.assertOpen();
-    const row = this.sql.requestCancel.get({ id, now: this.clock(), error: cancelledError }) as RunRow | undefined;
-    return row && toRunRecord(row);
+    return this.exclusive(() => {
+      const row = this.sql.requestCancel.get({ id, now: this.clock(), error: cancelledError }) as RunRow | undefined;
+      return row && toRunRecord(row);
+    });
   }
 
   async registerWorkflows(names: readonly string[]): Promise<void> {
-    this.assertOpen();
-    const now = this.clock();
-    this.inWriteTransaction(() => {
-      for (const name of names) this.sql.registerWorkflow.run({ name, now });
+    return this.exclusive(() => {
+      const now = this.clock();
+      this.inWriteTransaction(() => {
+        for (const name of names) this.sql.registerWorkflow.run({ name, now });
+      });
     });
   }
 
   async knownWorkflows(): Promise<string[]> {
-    this.assertOpen();
-    return (this.sql.knownWorkflows.all() as { name: string }[]).map((row) => row.name);
+    return this.exclusive(() => {
+      return (this.sql.knownWorkflows.all() as { name: string }[]).map((row) => row.name);
+    });
   }
 
   async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
-    this.assertOpen();
-    const workflows = JSON.stringify(claim.workflows);
-    const find = () => this.sql.findDue.all({ now: this.clock(), workflows, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
-    // Look before taking the write lock: idle polls by many processes then never contend.
-    if (find().length === 0) return [];
-    return this.inWriteTransaction(() => {
-      const now = this.clock();
-      const claimed: ClaimedRun[] = [];
-      for (const due of find()) {
-        const lapsed = due.status === "running";
-        const lapses = lapsed ? due.lapses + 1 : 0;
-        if (lapsed && lapses >= claim.maxLapses) {
-          this.sql.failCrashLoop.run({ id: due.id, lapses, error: claim.crashLoopError(due.id, lapses), now });
-          continue;
+    return this.exclusive(() => {
+      const workflows = JSON.stringify(claim.workflows);
+      const find = () => this.sql.findDue.all({ now: this.clock(), workflows, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
+      // Look before taking the write lock: idle polls by many processes then never contend.
+      if (find().length === 0) return [];
+      return this.inWriteTransaction(() => {
+        const now = this.clock();
+        const claimed: ClaimedRun[] = [];
+        for (const due of find()) {
+          const lapsed = due.status === "running";
+          const lapses = lapsed ? due.lapses + 1 : 0;
+          if (lapsed && lapses >= claim.maxLapses) {
+            this.sql.failCrashLoop.run({ id: due.id, lapses, error: claim.crashLoopError(due.id, lapses), now });
+            continue;
+          }
+          const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now }) as RunRow;
+          claimed.push({
+            run: toRunRecord(row),
+            journal: (this.sql.getJournal.all(due.id) as JournalRow[]).map(toJournalEntry),
+            inbox: (this.sql.getInbox.all(due.id) as InboxRow[]).map(toInboxEvent),
+          });
         }
-        const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now }) as RunRow;
-        claimed.push({
-          run: toRunRecord(row),
-          journal: (this.sql.getJournal.all(due.id) as JournalRow[]).map(toJournalEntry),
-          inbox: (this.sql.getInbox.all(due.id) as InboxRow[]).map(toInboxEvent),
-        });
-      }
-      return claimed;
+        return claimed;
+      });
     });
   }
 
   async renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]> {
-    this.assertOpen();
-    const rows = this.sql.renewLeases.all({ owner: workerId, ids: JSON.stringify(ids), lease_until: this.clock() + leaseMs }) as { id: string; cancel_requested: number }[];
-    return rows.map((row) => ({ id: row.id, cancelRequested: row.cancel_requested === 1 }));
+    return this.exclusive(() => {
+      const rows = this.sql.renewLeases.all({ owner: workerId, ids: JSON.stringify(ids), lease_until: this.clock() + leaseMs }) as { id: string; cancel_requested: number }[];
+      return rows.map((row) => ({ id: row.id, cancelRequested: row.cancel_requested === 1 }));
+    });
   }
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
-    this.assertOpen();
-    return this.inWriteTransaction(() => {
-      const now = this.clock();
-      return commits.map((commit) => this.applyCommit(workerId, commit, now));
+    return this.exclusive(() => {
+      return this.inWriteTransaction(() => {
+        const now = this.clock();
+        return commits.map((commit) => this.applyCommit(workerId, commit, now));
+      });
     });
   }
 
@@ -214,14 +237,68 @@ export class SqliteStore implements Store {
   }
 
   async releaseRuns(workerId: string, ids: readonly string[]): Promise<void> {
+    return this.exclusive(() => {
+      this.sql.release.run({ owner: workerId, ids: JSON.stringify(ids), now: this.clock() });
+    });
+  }
+
+  async transaction<T>(
+    work: (tx: Transaction) => Promise<T>,
+    journal?: (value: T) => { workerId: string; commit: RunCommit },
+  ): Promise<{ value: T; applied: boolean }> {
     this.assertOpen();
-    this.sql.release.run({ owner: workerId, ids: JSON.stringify(ids), now: this.clock() });
+    this.refuseInsideTransaction();
+    await this.gate.acquire();
+    const tx = new SqliteTransaction(this.db);
+    this.openTransaction = tx;
+    try {
+      // A close() that came first while this transaction waited in line.
+      if (!this.db.open) throw new ClosedError("The SQLite store");
+      this.db.exec("BEGIN IMMEDIATE");
+      const value = await this.transactionScope.run(tx, () => work(tx));
+      // The journal writes are a group commit of one, in the user's transaction.
+      let applied = true;
+      if (journal) {
+        const { workerId, commit } = journal(value);
+        applied = this.applyCommit(workerId, commit, this.clock());
+      }
+      // A lost fence takes the user's writes back with it: they happen with the journal entry or not at all.
+      this.db.exec(applied ? "COMMIT" : "ROLLBACK");
+      return { value, applied };
+    } catch (error) {
+      // SQLite rolls back by itself after some errors (a full disk, for one).
+      if (this.db.open && this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      tx.end();
+      this.openTransaction = undefined;
+      this.gate.release();
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.refuseInsideTransaction();
     this.closed = true;
-    this.db.close();
+    // An open user transaction ends first: it is given the chance to commit.
+    await this.gate.run(() => this.db.close());
+  }
+
+  /** Runs a store call on the connection now, or after the user transaction holding it. */
+  private exclusive<T>(call: () => T): T | Promise<T> {
+    this.assertOpen();
+    if (this.gate.held) this.refuseInsideTransaction();
+    return this.gate.run(call);
+  }
+
+  /** A call from inside the open transaction's function would wait for that transaction: forever. */
+  private refuseInsideTransaction(): void {
+    if (this.openTransaction === undefined || this.transactionScope.getStore() !== this.openTransaction) return;
+    throw new TransactionMisuseError(
+      "The store was called from inside one of its own transactions (a transaction() step or endure.transaction()), " +
+        "where the call would wait for that transaction to end, forever. Inside a transaction, use only its tx; " +
+        "call Endure once the transaction's function has returned.",
+    );
   }
 
   private assertOpen(): void {
