@@ -8,6 +8,7 @@ import {
   RunNotFoundError,
   UnknownWorkflowError,
 } from "../api/errors.js";
+import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { RunExit } from "../engine/host.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
@@ -190,6 +191,30 @@ export class Endure {
     if (run.status === "cancelled") this.notifyFinished(id);
     for (const worker of this.workers) worker.notifyCancel(id);
     return run.status;
+  }
+
+  /**
+   * Runs `fn` in one transaction of the store's own database, outside any run: for the
+   * application's own tables next to Endure's, e.g. creating them or reading what `transaction()`
+   * steps wrote. Returning commits, throwing rolls back (and rethrows). Inside `fn` use only `tx`:
+   * on SQLite the transaction holds the database's one write lock, and this client's other calls
+   * wait until it ends.
+   *
+   * @example
+   * ```ts
+   * await endure.transaction(async (tx) => {
+   *   await tx.sql`CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, balance INTEGER NOT NULL)`;
+   * });
+   * const rows = await endure.transaction((tx) => tx.sql<{ id: string; balance: number }>`SELECT id, balance FROM accounts`);
+   * ```
+   * @returns what `fn` returns.
+   */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (typeof fn !== "function") {
+      throw new InvalidArgumentError(`transaction() needs a function that takes the transaction, e.g. async (tx) => ...; got ${typeof fn}.`);
+    }
+    return (await this.store.transaction(fn)).value;
   }
 
   /** Starts a worker in this process that runs the given workflows. Stop it with `worker.stop()`. */

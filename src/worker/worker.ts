@@ -86,6 +86,7 @@ export class Worker {
       serializer,
       inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
       commit: (run) => this.committer.commit(run),
+      transaction: (work, journal) => this.store.transaction(work, (value) => ({ workerId: this.id, commit: journal(value) })),
       holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
     };

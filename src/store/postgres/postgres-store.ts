@@ -18,6 +18,7 @@ import type {
 } from "../store.js";
 import { FINISHED_STATUSES } from "../store.js";
 import { parsePostgresUrl, type PostgresUrl } from "./connection-url.js";
+import { DatabaseClock } from "./database-clock.js";
 import { translatePgError } from "./errors.js";
 import { migrate } from "./migrate.js";
 import { PostgresTransaction } from "./postgres-transaction.js";
@@ -26,7 +27,7 @@ import { type Statements, statements } from "./sql.js";
 import { WakeListener } from "./wake-listener.js";
 
 export interface PostgresStoreOptions {
-  /** The store's clock; leases and timers are measured by it. Workers' clocks should agree (NTP). */
+  /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
   clock?: () => number;
   /** How long to wait for a connection before failing a call, in ms (default 5 s). */
   connectTimeoutMs?: number;
@@ -46,6 +47,7 @@ type Query = (text: string, params?: unknown[]) => Promise<pg.QueryResult>;
  */
 export class PostgresStore implements Store {
   private readonly sql: Statements;
+  private readonly databaseClock: DatabaseClock;
   private readonly clock: () => number;
   private readonly wakeListener: WakeListener;
   private closed = false;
@@ -57,7 +59,8 @@ export class PostgresStore implements Store {
     options: PostgresStoreOptions,
   ) {
     this.sql = statements(url.schema);
-    this.clock = options.clock ?? Date.now;
+    this.databaseClock = new DatabaseClock(pool);
+    this.clock = options.clock ?? this.databaseClock.now;
     this.wakeListener = new WakeListener(config, `endure_due_${url.schema}`);
   }
 
@@ -80,6 +83,7 @@ export class PostgresStore implements Store {
     const store = new PostgresStore(pool, parsed, config, options);
     try {
       await store.withClient((client) => migrate(client, parsed.schema));
+      if (!options.clock) await store.databaseClock.start();
     } catch (error) {
       await pool.end().catch(() => {});
       throw error;
@@ -196,12 +200,22 @@ export class PostgresStore implements Store {
     await this.guard((query) => query(this.sql.release, [workerId, [...ids], this.clock()]));
   }
 
+  async deleteFinishedRuns(finishedBefore: number, limit: number): Promise<number> {
+    return await this.guard(async (query) => (await query(this.sql.deleteFinished, [finishedBefore, limit])).rowCount ?? 0);
+  }
+
   async transaction<T>(
     work: (tx: Transaction) => Promise<T>,
     journal?: (value: T) => { workerId: string; commit: RunCommit },
   ): Promise<{ value: T; applied: boolean }> {
     return await this.transactionOnClient(async (client) => {
-      const value = await work(new PostgresTransaction(client));
+      const tx = new PostgresTransaction(client);
+      let value: T;
+      try {
+        value = await work(tx);
+      } finally {
+        tx.end(); // before COMMIT or ROLLBACK: no user statement may run after the work is done
+      }
       if (!journal) return { result: { value, applied: true }, keep: true };
       const { workerId, commit } = journal(value);
       const [applied = false] = await this.applyCommits((text, params) => client.query(text, params), workerId, [commit]);
@@ -219,6 +233,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.databaseClock.stop();
     await this.wakeListener.close();
     await this.pool.end();
   }
