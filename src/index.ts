@@ -4,6 +4,8 @@ export type { WorkflowDefinition, WorkflowOptions } from "./api/workflow.js";
 export { step } from "./api/step.js";
 export type { RetryPolicy, StepOptions } from "./api/step.js";
 export { steps } from "./api/steps.js";
+export { transaction } from "./api/transaction.js";
+export type { Transaction, SqlDialect, SqlRow } from "./api/transaction-types.js";
 export type { Steps } from "./api/steps.js";
 export { sleep } from "./api/sleep.js";
 export { waitForEvent } from "./api/wait-for-event.js";
@@ -30,6 +32,7 @@ export {
   CrashLoopError,
   StoreUnavailableError,
   StoreAccessError,
+  TransactionMisuseError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
 export type { EndureOptions, StartOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { NotInWorkflowError } from "./errors.js";
 import type { StepContext } from "./step-context.js";
 import type { StepOptions } from "./step.js";
+import type { Transaction } from "./transaction-types.js";
 
 /**
  * The durable calls of one run, as the public functions see them. The engine's `RunExecution`
@@ -10,6 +11,13 @@ import type { StepOptions } from "./step.js";
 export interface DurableRun {
   readonly runId: string;
   step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R>;
+  /** A step whose `fn` runs in a transaction of the run's store that also records its result. */
+  transaction<A extends unknown[], R>(
+    name: string,
+    fn: (tx: Transaction, ...args: A) => Promise<R>,
+    args: A,
+    options: StepOptions,
+  ): Promise<R>;
   sleep(ms: number): Promise<void>;
   waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown>;
   /** Journals a synchronous value (`now()`, `uuid()`, `random()`), or returns the recorded one. */
@@ -28,9 +36,10 @@ export const scopeStorage = new AsyncLocalStorage<Scope>();
 
 /**
  * The run whose workflow body is calling `fn`: the one guard of every durable call.
+ * @param outsideAdvice Said after the standard message when called outside any workflow.
  * @throws NotInWorkflowError outside a workflow body, or inside a step.
  */
-export function requireWorkflow(fn: string): DurableRun {
+export function requireWorkflow(fn: string, outsideAdvice?: string): DurableRun {
   const scope = scopeStorage.getStore();
   if (scope?.kind === "workflow") return scope.run;
   if (scope?.kind === "step") {
@@ -41,6 +50,6 @@ export function requireWorkflow(fn: string): DurableRun {
   }
   throw new NotInWorkflowError(
     `${fn} was called outside a workflow; it only works inside a workflow function that a worker runs. ` +
-      `Call it from the body of a function passed to workflow().`,
+      `Call it from the body of a function passed to workflow().${outsideAdvice === undefined ? "" : ` ${outsideAdvice}`}`,
   );
 }

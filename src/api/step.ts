@@ -57,13 +57,7 @@ export function step<A extends unknown[], R>(
   fn: (...args: A) => Promise<R> | R,
   options: StepOptions = {},
 ): (...args: A) => Promise<Awaited<R>> {
-  if (typeof name !== "string" || !STEP_NAME.test(name)) {
-    throw new InvalidArgumentError(`step() needs a name of 1 to 200 characters that does not start with a space; got ${JSON.stringify(name)}.`);
-  }
-  if (typeof fn !== "function") {
-    throw new InvalidArgumentError(`step("${name}") needs a function as its second argument; got ${typeof fn}.`);
-  }
-  validateStepOptions(name, options);
+  validateStepDefinition("step", name, fn, options);
   const durable = async (...args: A): Promise<Awaited<R>> => {
     const scope = scopeStorage.getStore();
     if (scope?.kind !== "workflow") return await fn(...args);
@@ -83,9 +77,16 @@ export function resolveRetryPolicy(retry: RetryPolicy | undefined): ResolvedRetr
   };
 }
 
-function validateStepOptions(name: string, options: StepOptions): void {
+/** Checks what `step()` or `transaction()` was given; throws `InvalidArgumentError` naming `definer`. */
+export function validateStepDefinition(definer: "step" | "transaction", name: string, fn: unknown, options: StepOptions): void {
+  if (typeof name !== "string" || !STEP_NAME.test(name)) {
+    throw new InvalidArgumentError(`${definer}() needs a name of 1 to 200 characters that does not start with a space; got ${JSON.stringify(name)}.`);
+  }
+  if (typeof fn !== "function") {
+    throw new InvalidArgumentError(`${definer}("${name}") needs a function as its second argument; got ${typeof fn}.`);
+  }
   const { retry, timeout } = options;
-  const where = `step("${name}")`;
+  const where = `${definer}("${name}")`;
   if (retry?.maxAttempts !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
     throw new InvalidArgumentError(`${where}: retry.maxAttempts must be a whole number of at least 1; got ${retry.maxAttempts}.`);
   }

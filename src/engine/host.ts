@@ -1,3 +1,4 @@
+import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
 import type { RunCommit, RunStatus } from "../store/store.js";
 
@@ -26,6 +27,13 @@ export interface ExecutionHost {
    * @throws LeaseLostError when another worker took the run over.
    */
   commit(run: Committable): Promise<void>;
+  /**
+   * Runs `work` in a transaction of the store. Once it resolves, `journal(value)` (synchronous)
+   * returns the run's writes, which are committed in the same transaction, fenced like `commit`.
+   * @returns whether they were applied (false: another worker took the run over, and everything
+   * was rolled back). Rejects, with everything rolled back, when `work` or `journal` throws.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>, journal: (value: T) => RunCommit): Promise<{ value: T; applied: boolean }>;
   /**
    * Whether the worker surely still holds the run, judged by when it last renewed the lease:
    * no I/O. When unsure (the process was paused, or the event loop blocked), renews it first.

@@ -7,13 +7,21 @@ import {
 } from "../api/errors.js";
 import { scopeStorage, type DurableRun } from "../api/scope.js";
 import { resolveRetryPolicy, type StepOptions } from "../api/step.js";
+import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
+import { CommitGate } from "./commit-gate.js";
 import type { Committable, ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
 import { OutcomeQueue } from "./outcome-queue.js";
 import { PendingWaits, type Wait } from "./pending-waits.js";
-import { isRetryable, retryDelay, runStepAttempt, type StepCall } from "./step-attempt.js";
+import { isRetryable, retryDelay, runStepAttempt, runTransactionAttempt, type StepCall } from "./step-attempt.js";
+
+/** A step's final outcome, handed to the workflow once durable. */
+interface StepOutcome {
+  entry: JournalEntry;
+  settle(): void;
+}
 
 /**
  * One run in a worker's memory: runs the workflow function, answers its durable calls from the
@@ -28,7 +36,8 @@ import { isRetryable, retryDelay, runStepAttempt, type StepCall } from "./step-a
  * Durability: a step's outcome is handed over only once committed. Timer, event and cancellation
  * outcomes are handed over at once and committed with the next write; all buffered writes are
  * committed before any step attempt starts, so nothing the outside world sees can be replayed
- * differently.
+ * differently. A transactional step commits its result in the store's transaction, with everything
+ * buffered; the {@link CommitGate} keeps the run's other commits out of its way.
  *
  * States: `running` → `exiting` (final or suspending commit in flight) → `gone`; `running` → `gone`
  * when the worker loses the run.
@@ -44,6 +53,7 @@ export class RunExecution implements DurableRun, Committable {
   private readonly inbox: InboxEvent[];
   private readonly waits: PendingWaits;
   private readonly attempts = new Set<AbortController>();
+  private readonly commits = new CommitGate();
   private busy = 0;
   private idleCheckScheduled = false;
   private cancel: "none" | "requested" | "delivered";
@@ -109,7 +119,7 @@ export class RunExecution implements DurableRun, Committable {
     if (this.busy > 0) await new Promise<void>((resolve) => (this.quiet = resolve));
     if (this.exiting) return await this.exiting;
     if (this.state === "running" && (this.buffer.size > 0 || this.consumed.length > 0)) {
-      await this.host.commit(this).catch(() => {});
+      await this.commit().catch(() => {});
     }
     this.abandon(new Error("the worker is stopping"));
   }
@@ -132,17 +142,30 @@ export class RunExecution implements DurableRun, Committable {
   // ---- durable calls (DurableRun) ------------------------------------------------------------
 
   step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R> {
+    return this.durableStep(name, false, fn as StepCall["fn"], args, options) as Promise<R>;
+  }
+
+  transaction<A extends unknown[], R>(
+    name: string,
+    fn: (tx: Transaction, ...args: A) => Promise<R>,
+    args: A,
+    options: StepOptions,
+  ): Promise<R> {
+    return this.durableStep(name, true, fn as StepCall["fn"], args, options) as Promise<R>;
+  }
+
+  private durableStep(name: string, transactional: boolean, fn: StepCall["fn"], args: unknown[], options: StepOptions): Promise<unknown> {
     if (this.state !== "running") return never();
     const { position, recorded } = this.claimPosition("step", name);
-    return new Promise<R>((resolve, reject) => {
-      if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve as (value: unknown) => void, reject);
+    return new Promise<unknown>((resolve, reject) => {
+      if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
       if (this.takeCancellation(position, "step", name, reject)) return;
       const call: StepCall = {
-        position, name, fn: fn as StepCall["fn"], args,
+        position, name, transactional, fn, args,
         policy: resolveRetryPolicy(options.retry),
         timeoutMs: options.timeout === undefined ? undefined : toMilliseconds(options.timeout, `step("${name}"): timeout`),
         startedAt: recorded?.startedAt ?? this.host.clock(),
-        resolve: resolve as (value: unknown) => void,
+        resolve,
         reject,
       };
       if (recorded?.status === "retrying") this.waitToRetry(call, recorded);
@@ -245,7 +268,8 @@ export class RunExecution implements DurableRun, Committable {
   private attemptStep(call: StepCall, previousAttempts: number): void {
     if (this.stopping || this.state !== "running") return;
     this.busy++;
-    void this.runAttempt(call, previousAttempts + 1).finally(() => {
+    const attempt = previousAttempts + 1;
+    void (call.transactional ? this.runTransactionAttempt(call, attempt) : this.runAttempt(call, attempt)).finally(() => {
       this.busy--;
       if (this.busy === 0) this.quiet?.();
       this.outcomes.pump();
@@ -253,56 +277,130 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private async runAttempt(call: StepCall, attempt: number): Promise<void> {
-    const { serializer, clock } = this.host;
-    // What the step may act on (a uuid, a timer that fired, an event) must be durable first.
-    if (this.buffer.size > 0 || this.consumed.length > 0) {
-      if (!(await this.commitOrAbandon())) return;
-    }
-    if (this.state !== "running" || this.stopping) return;
-    const held = this.host.holdsLease(this.runId);
-    if (!(held === true || (await held))) return this.abandon(new LeaseLostError(this.runId));
-    if (this.state !== "running" || this.stopping) return;
+    if (!(await this.flushBeforeAttempt()) || !(await this.checkLease())) return;
     const controller = new AbortController();
     this.attempts.add(controller);
-    const base = { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
-    let entry: JournalEntry;
-    let settle: () => void;
+    let outcome: StepOutcome | undefined;
     try {
-      const value = await runStepAttempt({
-        run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
-        context: {
-          runId: this.runId, stepName: call.name, position: call.position, attempt,
-          idempotencyKey: `${this.runId}:${call.position}`, signal: controller.signal,
-        },
-      });
+      const value = await runStepAttempt(this.attemptOf(call, attempt, controller));
       if (this.state !== "running") return;
-      const output = serializer.serialize(value, `The result of step "${call.name}"`);
-      entry = { ...base, status: "completed", output, error: null, finishedAt: clock(), seq: this.outcomes.number() };
-      settle = () => call.resolve(value);
+      const output = this.host.serializer.serialize(value, `The result of step "${call.name}"`);
+      outcome = this.completedStep(call, attempt, value, output);
     } catch (thrown) {
       if (this.state !== "running") return;
-      const cancelled = controller.signal.reason instanceof CancelledError;
-      const error = cancelled ? (controller.signal.reason as CancelledError) : thrown;
-      if (cancelled) this.markCancelDelivered();
-      if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
-        const retrying: JournalEntry = {
-          ...base, status: "retrying", output: null, error: serializer.serializeError(error),
-          finishedAt: null, wakeAt: clock() + retryDelay(attempt, call.policy), seq: null,
-        };
-        this.buffer.set(call.position, retrying);
-        this.waitToRetry(call, retrying);
-        return;
-      }
-      const errorText = serializer.serializeError(error);
-      entry = { ...base, status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.outcomes.number() };
-      settle = () => call.reject(serializer.deserializeError(errorText));
+      outcome = this.failedAttempt(call, attempt, controller, thrown);
     } finally {
       this.attempts.delete(controller);
     }
     // The outcome is handed to the workflow only once durable.
-    this.buffer.set(call.position, entry);
+    if (outcome) await this.deliverWhenDurable(outcome);
+  }
+
+  /**
+   * An attempt of a transactional step: the function's SQL, the step's completed entry and
+   * everything else the run buffered commit in one transaction of the store, or none of it does.
+   */
+  private async runTransactionAttempt(call: StepCall, attempt: number): Promise<void> {
+    if (!(await this.flushBeforeAttempt())) return;
+    const controller = new AbortController();
+    let outcome: StepOutcome | undefined;
+    let journaled = false;
+    try {
+      const result = await this.commits.exclusive(async () => {
+        if (this.state !== "running" || this.stopping || !(await this.checkLease())) return undefined;
+        this.attempts.add(controller);
+        return await this.host.transaction(
+          async (tx) => {
+            const value = await runTransactionAttempt(this.attemptOf(call, attempt, controller), tx);
+            return { value, output: this.host.serializer.serialize(value, `The result of transaction step "${call.name}"`) };
+          },
+          ({ value, output }) => {
+            // Rolled back: a run that left memory writes nothing more.
+            if (this.state !== "running") throw new Error(`Run "${this.runId}" left this worker's memory during transaction step "${call.name}".`);
+            outcome = this.completedStep(call, attempt, value, output);
+            this.buffer.set(call.position, outcome.entry);
+            journaled = true;
+            return this.takeCommit();
+          },
+        );
+      });
+      if (result === undefined) return;
+      if (!result.applied) return this.abandon(new LeaseLostError(this.runId));
+      this.outcomes.offer(outcome!.entry.seq!, outcome!.settle);
+      return;
+    } catch (thrown) {
+      // The commit failed after the run's buffer and a seq went into it: only a replay can go on.
+      if (journaled) return this.abandon(thrown);
+      if (this.state !== "running") return;
+      outcome = this.failedAttempt(call, attempt, controller, thrown);
+    } finally {
+      this.attempts.delete(controller);
+    }
+    // A failed attempt was rolled back; its record goes through the group commit like any step's.
+    if (outcome) await this.deliverWhenDurable(outcome);
+  }
+
+  /** What a step may act on (a uuid, a timer that fired, an event) is made durable before it starts. */
+  private async flushBeforeAttempt(): Promise<boolean> {
+    if (this.buffer.size > 0 || this.consumed.length > 0) {
+      if (!(await this.commitOrAbandon())) return false;
+    }
+    return this.state === "running" && !this.stopping;
+  }
+
+  /** A worker that may have lost the run starts no more attempts: they could have side effects. */
+  private async checkLease(): Promise<boolean> {
+    const held = this.host.holdsLease(this.runId);
+    if (!(held === true || (await held))) {
+      this.abandon(new LeaseLostError(this.runId));
+      return false;
+    }
+    return this.state === "running" && !this.stopping;
+  }
+
+  private attemptOf(call: StepCall, attempt: number, controller: AbortController) {
+    return {
+      run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
+      context: {
+        runId: this.runId, stepName: call.name, position: call.position, attempt,
+        idempotencyKey: `${this.runId}:${call.position}`, signal: controller.signal,
+      },
+    };
+  }
+
+  private completedStep(call: StepCall, attempt: number, value: unknown, output: string): StepOutcome {
+    const entry: JournalEntry = {
+      ...stepEntryBase(call, attempt), status: "completed", output, error: null, finishedAt: this.host.clock(), seq: this.outcomes.number(),
+    };
+    return { entry, settle: () => call.resolve(value) };
+  }
+
+  /** The failed attempt's final outcome, or undefined when the step is retried. */
+  private failedAttempt(call: StepCall, attempt: number, controller: AbortController, thrown: unknown): StepOutcome | undefined {
+    const { serializer, clock } = this.host;
+    const cancelled = controller.signal.reason instanceof CancelledError;
+    const error = cancelled ? (controller.signal.reason as CancelledError) : thrown;
+    if (cancelled) this.markCancelDelivered();
+    if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
+      const retrying: JournalEntry = {
+        ...stepEntryBase(call, attempt), status: "retrying", output: null, error: serializer.serializeError(error),
+        finishedAt: null, wakeAt: clock() + retryDelay(attempt, call.policy), seq: null,
+      };
+      this.buffer.set(call.position, retrying);
+      this.waitToRetry(call, retrying);
+      return undefined;
+    }
+    const errorText = serializer.serializeError(error);
+    const entry: JournalEntry = {
+      ...stepEntryBase(call, attempt), status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.outcomes.number(),
+    };
+    return { entry, settle: () => call.reject(serializer.deserializeError(errorText)) };
+  }
+
+  private async deliverWhenDurable(outcome: StepOutcome): Promise<void> {
+    this.buffer.set(outcome.entry.position, outcome.entry);
     if (!(await this.commitOrAbandon())) return;
-    this.outcomes.offer(entry.seq!, settle);
+    this.outcomes.offer(outcome.entry.seq!, outcome.settle);
   }
 
   private waitToRetry(call: StepCall, retrying: JournalEntry): void {
@@ -312,9 +410,14 @@ export class RunExecution implements DurableRun, Committable {
     });
   }
 
+  /** Makes the run's buffered writes durable (group commit), after its open transaction step if any. */
+  private commit(): Promise<void> {
+    return this.commits.commit(() => this.host.commit(this));
+  }
+
   private async commitOrAbandon(): Promise<boolean> {
     try {
-      await this.host.commit(this);
+      await this.commit();
       return this.state === "running";
     } catch (error) {
       this.abandon(error);
@@ -403,8 +506,10 @@ export class RunExecution implements DurableRun, Committable {
     }
     if (this.waits.size === 0) return;
     const { dueAt, waitingFor } = this.waits.wakeConditions();
-    // Timers due soon fire in memory; an event can only reach a run through the store.
-    if (waitingFor.length === 0 && dueAt !== null && dueAt - this.host.clock() <= this.host.inMemoryWaitLimitMs) return;
+    // Timers due soon fire in memory; an event can only reach a run through the store. A deadline
+    // already passed (a replayed wait) fires first, whatever else the run waits for.
+    const untilDue = dueAt === null ? Infinity : dueAt - this.host.clock();
+    if (untilDue <= 0 || (waitingFor.length === 0 && untilDue <= this.host.inMemoryWaitLimitMs)) return;
     this.exit({ status: "waiting", dueAt, waitingFor });
   }
 
@@ -437,7 +542,7 @@ export class RunExecution implements DurableRun, Committable {
     this.stopWaitsAndAttempts(new Error("the run finished"));
     this.outcome = outcome;
     const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", status: outcome.status };
-    this.exiting = this.host.commit(this).then(
+    this.exiting = this.commit().then(
       () => this.leave(exit),
       (error: unknown) => this.leave({ kind: "abandoned", reason: error }),
     );
@@ -455,6 +560,10 @@ export class RunExecution implements DurableRun, Committable {
     this.waits.takeAll();
     for (const controller of this.attempts) controller.abort(reason);
   }
+}
+
+function stepEntryBase(call: StepCall, attempt: number) {
+  return { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
 }
 
 function isOutcome(entry: JournalEntry): boolean {

@@ -9,11 +9,14 @@ import {
 import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { StepContext } from "../api/step-context.js";
 import type { ResolvedRetryPolicy } from "../api/step.js";
+import type { Transaction } from "../api/transaction-types.js";
 
 /** A step call of a workflow, across its attempts. */
 export interface StepCall {
   position: number;
   name: string;
+  /** A transactional step: `fn` takes the store's transaction first, then `args`. */
+  transactional: boolean;
   fn: (...args: never[]) => unknown;
   args: unknown[];
   policy: ResolvedRetryPolicy;
@@ -57,6 +60,29 @@ export async function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
   } finally {
     clearTimeout(timer);
     execution.catch(() => {}); // a timed-out attempt may still fail later; nobody listens then
+  }
+}
+
+/**
+ * Runs one attempt of a transactional step: `fn(tx, ...args)`, as {@link runStepAttempt} does. It
+ * gives up as soon as the attempt's signal is aborted (a timeout, a cancellation, the run lost), so
+ * the store rolls the transaction back and frees its connection at once, whether or not the function
+ * honours the signal; the statements it still makes are refused.
+ */
+export async function runTransactionAttempt(attempt: StepAttempt, tx: Transaction): Promise<unknown> {
+  const { signal } = attempt.controller;
+  if (signal.aborted) throw signal.reason;
+  const execution = runStepAttempt({ ...attempt, args: [tx, ...attempt.args] });
+  execution.catch(() => {}); // an attempt given up on may still fail later; nobody listens then
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([execution, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }
 
