@@ -1,8 +1,8 @@
-// A toy bank: accounts and a ledger in their own SQLite file, separate from Endure's store, the
-// way a real workflow talks to a system it does not own.
-import Database from "better-sqlite3";
+// A toy bank: accounts and a ledger in the store's own database, next to Endure's tables, so that
+// a withdraw or deposit commits in the same transaction as its step's journal entry. The SQL is
+// portable: the same code runs on SQLite and PostgreSQL.
 import { setTimeout as delay } from "node:timers/promises";
-import { NonRetryableError } from "../../src/index.js";
+import { type Endure, NonRetryableError, type Transaction } from "../../src/index.js";
 
 export type Kind = "withdraw" | "deposit";
 
@@ -16,99 +16,66 @@ export interface Audit {
   appliedTwice: { txId: string; kind: Kind; count: number }[];
   /** Transactions withdrawn but not (yet) deposited: money in flight. */
   halfDone: { txId: string; amount: number }[];
-  /** Calls for an operation already applied, recognized by txId and ignored. */
-  repeatsIgnored: number;
   /** txId -> the accounts and amounts its ledger rows record. */
   transactions: Map<string, { from?: string; to?: string; amount: number }>;
 }
 
-export class Bank {
-  private readonly db: Database.Database;
-
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL"); // an applied operation survives power loss too
-    this.db.pragma("busy_timeout = 5000");
-    // The (tx_id, kind) index is deliberately not UNIQUE: the audit counts rows to show that the
-    // idempotency check below, not a constraint, kept every operation to one application.
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));
-      CREATE TABLE IF NOT EXISTS ledger (tx_id TEXT NOT NULL, kind TEXT NOT NULL, account TEXT NOT NULL, amount INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS ledger_tx ON ledger (tx_id, kind);
-      CREATE TABLE IF NOT EXISTS repeats (tx_id TEXT NOT NULL, kind TEXT NOT NULL);
-    `);
-  }
-
-  open(accounts: Record<string, number>): void {
-    const insert = this.db.prepare("INSERT INTO accounts (name, balance) VALUES (?, ?)");
-    this.db.transaction(() => {
-      for (const [name, balance] of Object.entries(accounts)) insert.run(name, balance);
-    })();
-  }
-
-  withdraw(txId: string, account: string, amount: number): Promise<"applied" | "repeat"> {
-    return this.apply(txId, "withdraw", account, amount);
-  }
-
-  deposit(txId: string, account: string, amount: number): Promise<"applied" | "repeat"> {
-    return this.apply(txId, "deposit", account, amount);
-  }
-
-  // Idempotent by (txId, kind): the check and the write are one SQLite transaction, so a repeated
-  // call (a step re-run after a crash) finds the ledger row and changes nothing.
-  private async apply(txId: string, kind: Kind, account: string, amount: number): Promise<"applied" | "repeat"> {
-    if (!Number.isInteger(amount) || amount <= 0) throw new NonRetryableError(`${kind}: amount must be a positive whole number; got ${amount}`);
-    await networkLatency(); // the request travels to the bank...
-    const outcome = this.db.transaction((): "applied" | "repeat" => {
-      if (this.db.prepare("SELECT 1 FROM ledger WHERE tx_id = ? AND kind = ?").get(txId, kind)) {
-        this.db.prepare("INSERT INTO repeats (tx_id, kind) VALUES (?, ?)").run(txId, kind);
-        return "repeat";
-      }
-      const row = this.db.prepare("SELECT balance FROM accounts WHERE name = ?").get(account) as { balance: number } | undefined;
-      if (!row) throw new NonRetryableError(`${kind}: no account named "${account}"`);
-      if (kind === "withdraw" && row.balance < amount) {
-        throw new NonRetryableError(`insufficient funds: ${account} has ${row.balance}, needs ${amount}`);
-      }
-      this.db.prepare("INSERT INTO ledger (tx_id, kind, account, amount) VALUES (?, ?, ?, ?)").run(txId, kind, account, amount);
-      this.db.prepare("UPDATE accounts SET balance = balance + ? WHERE name = ?").run(kind === "withdraw" ? -amount : amount, account);
-      return "applied";
-    }).immediate();
-    await networkLatency(); // ...and the reply travels back: a crash now loses a reply to an applied operation
-    return outcome;
-  }
-
-  audit(): Audit {
-    const balances: Record<string, number> = {};
-    for (const row of this.db.prepare("SELECT name, balance FROM accounts ORDER BY name").all() as { name: string; balance: number }[]) {
-      balances[row.name] = row.balance;
+/** Opens a fresh bank: creates its tables if needed and sets the accounts' opening balances. */
+export async function openBank(endure: Endure, accounts: Record<string, number>): Promise<void> {
+  await endure.transaction(async (tx) => {
+    await tx.sql`CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0))`;
+    // Deliberately no unique index on (tx_id, kind): the audit counts rows to show that each
+    // operation was applied once without a constraint to stop a second one.
+    await tx.sql`CREATE TABLE IF NOT EXISTS ledger (tx_id TEXT NOT NULL, kind TEXT NOT NULL, account TEXT NOT NULL, amount INTEGER NOT NULL)`;
+    await tx.sql`DELETE FROM ledger`;
+    await tx.sql`DELETE FROM accounts`;
+    for (const [name, balance] of Object.entries(accounts)) {
+      await tx.sql`INSERT INTO accounts (name, balance) VALUES (${name}, ${balance})`;
     }
-    const ledger = this.db.prepare("SELECT tx_id AS txId, kind, account, amount FROM ledger").all() as { txId: string; kind: Kind; account: string; amount: number }[];
-    const transactions: Audit["transactions"] = new Map();
-    for (const { txId, kind, account, amount } of ledger) {
-      const tx = transactions.get(txId) ?? { amount };
-      if (kind === "withdraw") tx.from = account;
-      else tx.to = account;
-      transactions.set(txId, tx);
-    }
-    return {
-      total: Object.values(balances).reduce((sum, balance) => sum + balance, 0),
-      balances,
-      rows: ledger.length,
-      appliedTwice: this.db.prepare(
-        "SELECT tx_id AS txId, kind, COUNT(*) AS count FROM ledger GROUP BY tx_id, kind HAVING COUNT(*) > 1",
-      ).all() as Audit["appliedTwice"],
-      halfDone: [...transactions].filter(([, tx]) => tx.to === undefined).map(([txId, tx]) => ({ txId, amount: tx.amount })),
-      repeatsIgnored: (this.db.prepare("SELECT COUNT(*) AS n FROM repeats").get() as { n: number }).n,
-      transactions,
-    };
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  });
 }
 
-function networkLatency(): Promise<void> {
-  return delay(5 + Math.random() * 15);
+/** Applies a withdraw or deposit of `txId` to an account, and writes its ledger row, in `tx`. */
+export async function book(tx: Transaction, txId: string, kind: Kind, account: string, amount: number): Promise<void> {
+  if (!Number.isInteger(amount) || amount <= 0) throw new NonRetryableError(`${kind}: amount must be a positive whole number; got ${amount}`);
+  const [row] = await tx.sql<{ balance: number }>`SELECT balance FROM accounts WHERE name = ${account}`;
+  if (!row) throw new NonRetryableError(`${kind}: no account named "${account}"`);
+  if (kind === "withdraw" && row.balance < amount) {
+    throw new NonRetryableError(`insufficient funds: ${account} has ${row.balance}, needs ${amount}`);
+  }
+  await tx.sql`UPDATE accounts SET balance = balance + ${kind === "withdraw" ? -amount : amount} WHERE name = ${account}`;
+  // The books take a moment: a worker killed now leaves the balance changed but not committed,
+  // and the database rolls it back.
+  await delay(2 + Math.random() * 8);
+  await tx.sql`INSERT INTO ledger (tx_id, kind, account, amount) VALUES (${txId}, ${kind}, ${account}, ${amount})`;
+}
+
+/** Reads the books. */
+export async function audit(endure: Endure): Promise<Audit> {
+  const { accounts, ledger } = await endure.transaction(async (tx) => ({
+    accounts: await tx.sql<{ name: string; balance: number }>`SELECT name, balance FROM accounts ORDER BY name`,
+    ledger: await tx.sql<{ tx_id: string; kind: Kind; account: string; amount: number }>`SELECT tx_id, kind, account, amount FROM ledger`,
+  }));
+  const balances: Record<string, number> = {};
+  for (const { name, balance } of accounts) balances[name] = balance;
+  const transactions: Audit["transactions"] = new Map();
+  const counts = new Map<string, number>();
+  for (const { tx_id: txId, kind, account, amount } of ledger) {
+    const tx = transactions.get(txId) ?? { amount };
+    if (kind === "withdraw") tx.from = account;
+    else tx.to = account;
+    transactions.set(txId, tx);
+    counts.set(`${txId} ${kind}`, (counts.get(`${txId} ${kind}`) ?? 0) + 1);
+  }
+  return {
+    total: Object.values(balances).reduce((sum, balance) => sum + balance, 0),
+    balances,
+    rows: ledger.length,
+    appliedTwice: [...counts].filter(([, count]) => count > 1).map(([key, count]) => {
+      const [txId, kind] = key.split(" ") as [string, Kind];
+      return { txId, kind, count };
+    }),
+    halfDone: [...transactions].filter(([, tx]) => tx.to === undefined).map(([txId, tx]) => ({ txId, amount: tx.amount })),
+    transactions,
+  };
 }

@@ -17,9 +17,8 @@ export interface WorkerProcess {
 }
 
 /** Spawns a worker on `storeUrl` and resolves once it prints "ready" (it has registered its workflows). */
-export async function startWorkerProcess(storeUrl: string, bankDb: string, readyWithinMs = 20_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(storeUrl: string, readyWithinMs = 20_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", TSX, WORKER_ENTRY, storeUrl], {
-    env: { ...process.env, BANK_DB: bankDb },
     stdio: ["ignore", "pipe", "inherit", "ipc"], // the IPC channel only tells the worker when this process is gone
   });
   const exited = once(child, "exit");

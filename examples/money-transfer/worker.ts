@@ -1,5 +1,5 @@
 // A worker process: claims transfer runs from the store and executes them until told to stop.
-// Usage: BANK_DB=path/to/bank.db node --import tsx worker.ts sqlite:path/to/endure.db
+// Usage: node --import tsx worker.ts sqlite:path/to/endure.db
 import { Endure } from "../../src/index.js";
 import { transfer } from "./workflows.js";
 
