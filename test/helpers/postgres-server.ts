@@ -32,6 +32,8 @@ export interface PostgresServer {
   /** `postgres://postgres:<password>@127.0.0.1:<port>/postgres` */
   readonly url: string;
   readonly port: number;
+  /** The cluster's data directory (its `postmaster.pid` names the server's process). */
+  readonly dataDir: string;
   /** Stops the server (fast shutdown: open connections are cut), keeping its data. */
   stop(): void;
   /** Starts it again on the same port after `stop()`. */
@@ -40,8 +42,22 @@ export interface PostgresServer {
   destroy(): void;
 }
 
-/** Starts a fresh cluster. Its data lives in a temp directory until `destroy()`. */
-export async function startPostgres(binaries = findPostgresBinaries()): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /** The directory of `initdb`/`pg_ctl` (default: {@link findPostgresBinaries}). */
+  binaries?: string;
+  /**
+   * Every commit flushed to disk (`fsync`, `synchronous_commit`, `full_page_writes` on), as in
+   * production: for benchmarks. The default (off) suits tests, which check Endure, not the disk.
+   */
+  durable?: boolean;
+}
+
+/**
+ * Starts a fresh cluster. Its data lives in a temp directory until `destroy()`. Takes the binaries'
+ * directory, or options.
+ */
+export async function startPostgres(options: string | StartPostgresOptions = {}): Promise<PostgresServer> {
+  const { binaries = findPostgresBinaries(), durable = false } = typeof options === "string" ? { binaries: options } : options;
   if (!binaries) throw new Error(POSTGRES_HINT);
   const dir = mkdtempSync(join(tmpdir(), "endure-pg-"));
   const data = join(dir, "data");
@@ -71,15 +87,13 @@ export async function startPostgres(binaries = findPostgresBinaries()): Promise<
   ]);
   const port = await freePort();
   // Tuned for a throwaway test cluster: many connections (worker processes), and fsync off
-  // because the tests check Endure's guarantees, not the disk's (the benchmarks keep fsync on).
+  // because the tests check Endure's guarantees, not the disk's (benchmarks ask for `durable`).
   const settings = [
     "listen_addresses = '127.0.0.1'",
     `port = ${port}`,
     `unix_socket_directories = '${dir}'`,
     "max_connections = 300",
-    "fsync = off",
-    "full_page_writes = off",
-    "synchronous_commit = off",
+    ...(durable ? ["fsync = on", "full_page_writes = on", "synchronous_commit = on"] : ["fsync = off", "full_page_writes = off", "synchronous_commit = off"]),
   ];
   // Appending as root keeps the file's owner (postgres).
   appendFileSync(join(data, "postgresql.conf"), `\n# endure test cluster\n${settings.join("\n")}\n`);
@@ -90,6 +104,7 @@ export async function startPostgres(binaries = findPostgresBinaries()): Promise<
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
+    dataDir: data,
     stop() {
       stop();
       running = false;
