@@ -269,7 +269,7 @@ export class RunExecution implements DurableRun, Committable {
     if (this.stopping || this.state !== "running") return;
     this.busy++;
     const attempt = previousAttempts + 1;
-    void (call.transactional ? this.runTransactionAttempt(call, attempt) : this.runAttempt(call, attempt)).finally(() => {
+    void (call.transactional ? this.runAttemptInTransaction(call, attempt) : this.runAttempt(call, attempt)).finally(() => {
       this.busy--;
       if (this.busy === 0) this.quiet?.();
       this.outcomes.pump();
@@ -300,7 +300,7 @@ export class RunExecution implements DurableRun, Committable {
    * An attempt of a transactional step: the function's SQL, the step's completed entry and
    * everything else the run buffered commit in one transaction of the store, or none of it does.
    */
-  private async runTransactionAttempt(call: StepCall, attempt: number): Promise<void> {
+  private async runAttemptInTransaction(call: StepCall, attempt: number): Promise<void> {
     if (!(await this.flushBeforeAttempt())) return;
     const controller = new AbortController();
     let outcome: StepOutcome | undefined;
