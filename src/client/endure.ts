@@ -20,7 +20,8 @@ import { validateEventName, validateRunId } from "./validate.js";
 
 export interface EndureOptions {
   /**
-   * A store URL (`sqlite:path/to/file.db`, `sqlite::memory:`) or a Store instance.
+   * A store URL (`sqlite:path/to/file.db`, `sqlite::memory:`,
+   * `postgres://user:password@host:5432/database?schema=endure`) or a Store instance.
    * Default: `sqlite:.endure/endure.db` in the working directory.
    */
   store?: string | Store;
@@ -91,14 +92,18 @@ export class Endure {
     private readonly serializer: Serializer,
   ) {}
 
-  /** Opens a client on a store, creating the SQLite file and its tables if needed. */
+  /**
+   * Opens a client on a store, creating the SQLite file or the PostgreSQL schema and its tables if
+   * needed. A PostgreSQL server that cannot be reached or refuses the credentials rejects with
+   * `StoreUnavailableError` or `StoreAccessError`.
+   */
   static async open(options: EndureOptions = {}): Promise<Endure> {
     const payloadLimit = options.payloadLimit ?? DEFAULT_PAYLOAD_LIMIT;
     if (!Number.isInteger(payloadLimit) || payloadLimit < 1024) {
       throw new InvalidArgumentError(`payloadLimit must be a whole number of bytes, at least 1024; got ${payloadLimit}.`);
     }
     const given = options.store ?? DEFAULT_STORE_URL;
-    const store = typeof given === "string" ? openStore(given) : given;
+    const store = typeof given === "string" ? await openStore(given) : given;
     return new Endure(store, typeof given === "string", new Serializer(payloadLimit));
   }
 

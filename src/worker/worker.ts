@@ -53,6 +53,9 @@ export class Worker {
   private loop?: Promise<void>;
   private heartbeat?: NodeJS.Timeout;
   private wakeLoop?: () => void;
+  private stopWatching?: () => void;
+  /** Claims that failed in a row (the store is unreachable). */
+  private claimFailures = 0;
   private stopped?: Promise<void>;
 
   /** @internal Use `endure.startWorker()`. */
@@ -106,6 +109,7 @@ export class Worker {
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
     this.running = true;
+    this.stopWatching = this.store.watchDue?.(() => this.notify());
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
   }
@@ -132,6 +136,7 @@ export class Worker {
 
   private async shutdown(): Promise<void> {
     this.running = false;
+    this.stopWatching?.();
     this.notify();
     await this.loop;
     const held = [...this.executions.entries()];
@@ -155,23 +160,32 @@ export class Worker {
           });
           for (const run of claimed) this.launch(run, claimedAt + this.leaseMs);
           full = claimed.length === limit;
+          if (this.claimFailures > 0) this.logger.warn(`the store answers again after ${this.claimFailures} failed claims; claiming resumed`);
+          this.claimFailures = 0;
         } catch (error) {
           if (!this.running) break;
-          this.logger.error("claiming runs failed; retrying", { error });
+          // Once per outage, not once per poll: a store that is down for a minute would flood the log.
+          if (this.claimFailures === 0) this.logger.error("claiming runs failed; retrying with back-off until the store answers", { error });
+          this.claimFailures++;
         }
       }
-      if (!full && this.running) await this.idle();
+      if (!full && this.running) await this.idle(this.claimFailures === 0 ? this.pollMs : this.backOffMs());
     }
   }
 
-  private idle(): Promise<void> {
+  /** Wait before the next claim while the store fails: doubling from the poll interval, at most 2 s. */
+  private backOffMs(): number {
+    return Math.min(this.pollMs * 2 ** this.claimFailures, Math.max(this.pollMs, 2000));
+  }
+
+  private idle(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.wakeLoop = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.pollMs);
+      const timer = setTimeout(done, ms);
       this.wakeLoop = done;
     });
   }
