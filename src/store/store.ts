@@ -75,6 +75,13 @@ export interface Store {
   releaseRuns(workerId: string, ids: readonly string[]): Promise<void>;
 
   /**
+   * Retention: deletes up to `limit` finished runs whose `finishedAt` is before `finishedBefore`,
+   * oldest first, with their journals and events. Runs not finished are never touched.
+   * @returns how many runs were deleted.
+   */
+  deleteFinishedRuns(finishedBefore: number, limit: number): Promise<number>;
+
+  /**
    * Runs `work` in one transaction of the store's database, for the user's own SQL.
    *
    * With `journal` (a transactional step): once `work` resolves, `journal(value)` names the journal

@@ -8,6 +8,7 @@ import type { Serializer } from "../serialization/serializer.js";
 import type { ClaimedRun, Store } from "../store/store.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
+import { RetentionSweeper } from "./retention.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -22,6 +23,11 @@ export interface WorkerOptions {
   inMemoryWaitLimit?: Duration;
   /** A run whose worker died this many times in a row while running it is failed (default 5). */
   maxCrashes?: number;
+  /**
+   * Deletes runs that finished longer ago than this, with their journals and events (e.g.
+   * `"30 days"`); checked at start and every ten minutes. Default: finished runs are kept forever.
+   */
+  retention?: Duration;
   logger?: Logger;
 }
 
@@ -57,6 +63,7 @@ export class Worker {
   /** Claims that failed in a row (the store is unreachable). */
   private claimFailures = 0;
   private stopped?: Promise<void>;
+  private readonly retention?: RetentionSweeper;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -83,6 +90,11 @@ export class Worker {
     this.pollMs = toMilliseconds(options.pollInterval ?? 50, "startWorker(): pollInterval");
     if (this.leaseMs < 100) throw new InvalidArgumentError(`startWorker(): lease must be at least 100 ms; got ${this.leaseMs}.`);
     this.logger = options.logger ?? consoleLogger;
+    if (options.retention !== undefined) {
+      const retentionMs = toMilliseconds(options.retention, "startWorker(): retention");
+      if (retentionMs <= 0) throw new InvalidArgumentError(`startWorker(): retention must be longer than 0 (e.g. "30 days"); got ${String(options.retention)}.`);
+      this.retention = new RetentionSweeper(store, retentionMs, this.logger);
+    }
     this.committer = new GroupCommitter(store, this.id);
     this.host = {
       clock: Date.now,
@@ -112,6 +124,7 @@ export class Worker {
     this.stopWatching = this.store.watchDue?.(() => this.notify());
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
+    this.retention?.start();
   }
 
   /** Something may be due now (a local client started, woke or cancelled a run). */
@@ -139,6 +152,7 @@ export class Worker {
     this.stopWatching?.();
     this.notify();
     await this.loop;
+    await this.retention?.stop();
     const held = [...this.executions.entries()];
     await Promise.all(held.map(([, execution]) => execution.stop()));
     clearInterval(this.heartbeat);

@@ -21,6 +21,7 @@ import { claimTests } from "./conformance/claims.js";
 import { commitTests } from "./conformance/commits.js";
 import { ManualClock, type StoreFactory, type StoreFixture, suiteContext } from "./conformance/context.js";
 import { eventTests } from "./conformance/events.js";
+import { retentionTests } from "./conformance/retention.js";
 import { runTests } from "./conformance/runs.js";
 import { transactionTests } from "./conformance/transactions.js";
 import { workerTests } from "./conformance/workers.js";
@@ -54,5 +55,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     eventTests(context);
     workerTests(context);
     transactionTests(context);
+    retentionTests(context);
   });
 }

@@ -112,13 +112,11 @@ describe("PostgreSQL", postgresOnly, () => {
       t.after(() => clientSide.close());
       // The worker's listener connects in the background; a run started before it listens would
       // wait for the next poll, so keep starting until one is picked up.
-      const started = Date.now();
       const result = await waitUntil(async () => {
         const run = await clientSide.start(echo, ["hello"]);
-        return await Promise.race([run.result(), new Promise<undefined>((resolve) => setTimeout(resolve, 1000).unref())]);
+        return await Promise.race([run.result(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]);
       }, "a run to be picked up without polling", 20_000, 0);
       assert.equal(result, "hello");
-      assert.ok(Date.now() - started < 20_000);
     });
   });
 

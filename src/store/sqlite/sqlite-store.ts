@@ -242,6 +242,17 @@ export class SqliteStore implements Store {
     });
   }
 
+  async deleteFinishedRuns(finishedBefore: number, limit: number): Promise<number> {
+    return this.exclusive(() =>
+      this.inWriteTransaction(() => {
+        const ids = JSON.stringify((this.sql.oldestFinished.all({ before: finishedBefore, limit }) as { id: string }[]).map((row) => row.id));
+        this.sql.deleteJournals.run({ ids });
+        this.sql.deleteInboxes.run({ ids });
+        return this.sql.deleteRuns.run({ ids }).changes;
+      }),
+    );
+  }
+
   async transaction<T>(
     work: (tx: Transaction) => Promise<T>,
     journal?: (value: T) => { workerId: string; commit: RunCommit },
@@ -382,5 +393,11 @@ function prepareStatements(db: Database.Database) {
     release: db.prepare(`
       UPDATE runs SET status = 'pending', owner = NULL, due_at = @now, updated_at = @now
       WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))`),
+    oldestFinished: db.prepare(`
+      SELECT id FROM runs WHERE finished_at < @before AND status IN (${finishedList})
+      ORDER BY finished_at LIMIT @limit`),
+    deleteJournals: db.prepare(`DELETE FROM journal WHERE run_id IN (SELECT value FROM json_each(@ids))`),
+    deleteInboxes: db.prepare(`DELETE FROM inbox WHERE run_id IN (SELECT value FROM json_each(@ids))`),
+    deleteRuns: db.prepare(`DELETE FROM runs WHERE id IN (SELECT value FROM json_each(@ids))`),
   };
 }

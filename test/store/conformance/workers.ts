@@ -41,6 +41,8 @@ export function workerTests(t: SuiteContext): void {
         ["renewLeases", () => store.renewLeases("worker-1", [claimed.run.id], 1_000)],
         ["commit", () => store.commit("worker-1", [commitFor(claimed, { entries: [stepEntry(0)] })])],
         ["releaseRuns", () => store.releaseRuns("worker-1", [claimed.run.id])],
+        ["deleteFinishedRuns", () => store.deleteFinishedRuns(Date.now(), 10)],
+        ["transaction", () => store.transaction(async () => 1)],
       ];
       for (const [method, call] of calls) {
         let promise: Promise<unknown>;
