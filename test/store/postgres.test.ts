@@ -87,6 +87,21 @@ describe("PostgreSQL", postgresOnly, () => {
       assert.equal((await store.listRuns({ limit: 10, workflow: run.workflow })).runs.length, 1, "the runs table is still there");
     });
 
+    it("refuses SQL that ends the transaction itself, and rolls back", async (t) => {
+      const schema = schemaFor(t);
+      const store = await PostgresStore.open(schema.url);
+      t.after(() => store.close());
+      const table = `"${schema.schema}".t`;
+      await store.transaction((tx) => tx.query(`CREATE TABLE ${table} (k TEXT)`));
+      for (const control of ["COMMIT", "  rollback", "END", "BEGIN", "start transaction"]) {
+        await assert.rejects(store.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${table} VALUES ('written')`);
+          await tx.query(control);
+        }), { code: "TRANSACTION_MISUSE", message: /ends the transaction; Endure commits or rolls it back itself/ });
+      }
+      assert.deepEqual((await store.transaction((tx) => tx.query(`SELECT count(*)::int AS n FROM ${table}`))).value, [{ n: 0 }]);
+    });
+
     it("opens at most the pool size of connections, however many calls run at once", async (t) => {
       const schema = schemaFor(t);
       const name = `pool_${randomUUID().slice(0, 8)}`;

@@ -161,7 +161,7 @@ describe("SqliteStore", () => {
       await assert.rejects(store.transaction(async (tx) => {
         await tx.sql`CREATE TABLE t (k TEXT)`;
         await tx.sql`COMMIT`;
-      }), misuse(/ended the transaction/));
+      }), misuse(/ends the transaction/));
       assert.deepEqual((await store.transaction((tx) => tx.sql`SELECT 1 AS one`)).value, [{ one: 1 }], "the next transaction opens normally");
     });
 

@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { TransactionMisuseError } from "../../api/errors.js";
 import type { SqlRow, Transaction } from "../../api/transaction-types.js";
 import { fromTemplate } from "../sql-template.js";
+import { transactionControlled, transactionEnded } from "../transaction-misuse.js";
 
 // Endure commits or rolls back itself; a statement that did would leave the journal write outside.
 const TRANSACTION_CONTROL = /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b/i;
@@ -20,18 +20,8 @@ export class PostgresTransaction implements Transaction {
 
   async query<Row extends SqlRow = SqlRow>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
     // After the end the connection went back to the pool: a late statement would run in someone else's transaction.
-    if (this.ended) {
-      throw new TransactionMisuseError(
-        `A statement ran on a transaction that has already ended (${preview(text)}). ` +
-          `Run every statement inside the function given to transaction(), and await each one before it returns.`,
-      );
-    }
-    if (TRANSACTION_CONTROL.test(text)) {
-      throw new TransactionMisuseError(
-        `The statement ${preview(text)} would end the transaction; Endure commits or rolls it back itself. ` +
-          `Return from the transaction's function to commit, or throw to roll back.`,
-      );
-    }
+    if (this.ended) throw transactionEnded(text);
+    if (TRANSACTION_CONTROL.test(text)) throw transactionControlled(text);
     const result = await this.client.query<Row>(text, [...params]);
     return result.rows ?? [];
   }
@@ -40,9 +30,4 @@ export class PostgresTransaction implements Transaction {
   end(): void {
     this.ended = true;
   }
-}
-
-function preview(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return JSON.stringify(line.length > 80 ? `${line.slice(0, 77)}...` : line);
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
-import { TransactionMisuseError } from "../../api/errors.js";
 import type { SqlRow, Transaction } from "../../api/transaction-types.js";
 import { fromTemplate } from "../sql-template.js";
+import { transactionControlled, transactionEnded } from "../transaction-misuse.js";
 
 /**
  * The user's view of a SQLite transaction: statements on the store's connection, inside the
@@ -31,25 +31,10 @@ export class SqliteTransaction implements Transaction {
   private run<Row>(text: string, params: readonly unknown[]): Row[] {
     // After the end the connection is no longer this transaction's: a late statement would run in
     // autocommit mode, or in someone else's transaction.
-    if (this.ended) {
-      throw new TransactionMisuseError(
-        `A statement ran on a transaction that has already ended (${preview(text)}). ` +
-          `Run every statement inside the function given to transaction(), and await each one before it returns.`,
-      );
-    }
+    if (this.ended) throw transactionEnded(text);
     const statement = this.db.prepare(text);
     const rows = statement.reader ? (statement.all(...params) as Row[]) : (statement.run(...params), []);
-    if (!this.db.inTransaction) {
-      throw new TransactionMisuseError(
-        `The statement ${preview(text)} ended the transaction; Endure commits or rolls it back itself. ` +
-          `Return from the transaction's function to commit, or throw to roll back.`,
-      );
-    }
+    if (!this.db.inTransaction) throw transactionControlled(text);
     return rows;
   }
-}
-
-function preview(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return JSON.stringify(line.length > 80 ? `${line.slice(0, 77)}...` : line);
 }
