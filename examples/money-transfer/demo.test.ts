@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Endure, type RunHandle } from "../../src/index.js";
 import { tempDir } from "../../test/helpers/temp-store.js";
-import { freshTestStore } from "../../test/helpers/test-store.js";
+import { freshTestStore, TEST_STORE } from "../../test/helpers/test-store.js";
 import { waitUntil } from "../../test/helpers/wait-until.js";
 import { audit, openBank } from "./bank.js";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.js";
@@ -13,14 +13,17 @@ import { transfer } from "./workflows.js";
 
 describe("money-transfer example", () => {
   it("npm start: the demo survives its SIGKILL and reports every transfer completed and money conserved", { timeout: 90_000 }, async (t) => {
+    // The demo's own SQLite file by default; on the PostgreSQL pass, a fresh schema.
     const dir = tempDir("endure-demo-");
+    const store = TEST_STORE === "postgres" ? freshTestStore("endure-demo-") : undefined;
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./demo.ts", import.meta.url))], {
-      env: { ...process.env, ENDURE_DEMO_DIR: dir.dir },
+      env: { ...process.env, ENDURE_DEMO_DIR: dir.dir, ...(store && { ENDURE_STORE: store.url }) },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    t.after(() => {
+    t.after(async () => {
       child.kill("SIGKILL");
       dir.cleanup();
+      await store?.cleanup();
     });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));

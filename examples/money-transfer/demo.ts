@@ -3,7 +3,9 @@
 // (in the store's own database) show no money lost or created and no withdraw or deposit applied
 // twice.
 //
-// Set ENDURE_DEMO_DIR to choose the working directory (default .endure/demo; wiped at start).
+// Set ENDURE_DEMO_DIR to choose the working directory (default .endure/demo; wiped at start), and
+// ENDURE_STORE to run it on another store, e.g. an empty PostgreSQL schema:
+// ENDURE_STORE="postgres://user:pw@localhost/db?schema=endure_demo" npm start
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -13,7 +15,7 @@ import { startWorkerProcess, type WorkerProcess } from "./worker-process.js";
 import { transfer } from "./workflows.js";
 
 const DIR = resolve(process.env.ENDURE_DEMO_DIR ?? ".endure/demo");
-const STORE_URL = `sqlite:${join(DIR, "endure.db")}`;
+const STORE_URL = process.env.ENDURE_STORE ?? `sqlite:${join(DIR, "endure.db")}`;
 const ACCOUNTS: Record<string, number> = { alice: 2000, bob: 1500, carol: 1000, dave: 750, erin: 500 };
 const TRANSFERS = 50;
 const CRASH_AFTER = 15; // completed transfers before the kill
@@ -33,7 +35,7 @@ async function main(): Promise<boolean> {
   const endure = await Endure.open({ store: STORE_URL });
   await openBank(endure, ACCOUNTS);
   const before = await audit(endure);
-  console.log(`1. A bank with ${Object.keys(ACCOUNTS).length} accounts holding ${usd(before.total)}, in the store's own database (endure.db).`);
+  console.log(`1. A bank with ${Object.keys(ACCOUNTS).length} accounts holding ${usd(before.total)}, in the store's own database.`);
 
   const worker1 = await startWorker();
   console.log(`2. Worker 1 is up (pid ${worker1.pid}). Its lease is 1s, short for the demo, so a crash is recovered quickly.`);
