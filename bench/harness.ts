@@ -9,25 +9,38 @@ export const WORKER_CONCURRENCY = 200;
 export interface Bench {
   endure: Endure;
   worker: Worker;
-  /** Closes the client (and its worker and store) and deletes the temp dir. */
+  /** Closes the client (and its worker and store) and removes the store's data. */
   close(): Promise<void>;
 }
 
+/** A fresh, empty store for one pass, and how to remove it. */
+export type FreshStore = () => Promise<{ url: string; remove(): Promise<void> }>;
+
 /**
- * A fresh Endure on a SQLite file in a new temp dir, with an in-process worker serving `workflows`.
- * The store is opened by URL so it gets the default durability (WAL, synchronous=FULL): the
- * numbers are only meaningful with every commit fsynced.
+ * The default: a SQLite file in a new temp dir, opened by URL so it gets the default durability
+ * (WAL, synchronous=FULL): the numbers are only meaningful with every commit fsynced.
  */
-export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[]): Promise<Bench> {
+let freshStore: FreshStore = async () => {
   const dir = mkdtempSync(join(tmpdir(), "endure-bench-"));
-  const endure = await Endure.open({ store: `sqlite:${join(dir, "endure.db")}` });
+  return { url: `sqlite:${join(dir, "endure.db")}`, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+};
+
+/** Makes every workload run on stores from `fresh` (e.g. a PostgreSQL schema each). */
+export function benchOn(fresh: FreshStore): void {
+  freshStore = fresh;
+}
+
+/** A fresh Endure on a fresh store, with an in-process worker serving `workflows`. */
+export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[]): Promise<Bench> {
+  const store = await freshStore();
+  const endure = await Endure.open({ store: store.url });
   const worker = await endure.startWorker({ workflows, concurrency: WORKER_CONCURRENCY });
   return {
     endure,
     worker,
     close: async () => {
       await endure.close();
-      rmSync(dir, { recursive: true, force: true });
+      await store.remove();
     },
   };
 }
