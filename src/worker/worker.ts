@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Duration, toMilliseconds } from "../api/duration.js";
-import { CrashLoopError, InvalidArgumentError, LeaseLostError } from "../api/errors.js";
+import { CrashLoopError, InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../api/errors.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ExecutionHost, RunExit } from "../engine/host.js";
 import { RunExecution } from "../engine/run-execution.js";
@@ -8,6 +8,7 @@ import type { Serializer } from "../serialization/serializer.js";
 import type { ClaimedRun, Store } from "../store/store.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
+import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
 
 export interface WorkerOptions {
@@ -62,6 +63,7 @@ export class Worker {
   private stopWatching?: () => void;
   /** Claims that failed in a row (the store is unreachable). */
   private claimFailures = 0;
+  private readonly outage: OutageLog;
   private stopped?: Promise<void>;
   private readonly retention?: RetentionSweeper;
 
@@ -90,6 +92,7 @@ export class Worker {
     this.pollMs = toMilliseconds(options.pollInterval ?? 50, "startWorker(): pollInterval");
     if (this.leaseMs < 100) throw new InvalidArgumentError(`startWorker(): lease must be at least 100 ms; got ${this.leaseMs}.`);
     this.logger = options.logger ?? consoleLogger;
+    this.outage = new OutageLog(this.logger);
     if (options.retention !== undefined) {
       const retentionMs = toMilliseconds(options.retention, "startWorker(): retention");
       if (retentionMs <= 0) throw new InvalidArgumentError(`startWorker(): retention must be longer than 0 (e.g. "30 days"); got ${String(options.retention)}.`);
@@ -174,13 +177,12 @@ export class Worker {
           });
           for (const run of claimed) this.launch(run, claimedAt + this.leaseMs);
           full = claimed.length === limit;
-          if (this.claimFailures > 0) this.logger.warn(`the store answers again after ${this.claimFailures} failed claims; claiming resumed`);
           this.claimFailures = 0;
+          this.outage.recovered();
         } catch (error) {
           if (!this.running) break;
-          // Once per outage, not once per poll: a store that is down for a minute would flood the log.
-          if (this.claimFailures === 0) this.logger.error("claiming runs failed; retrying with back-off until the store answers", { error });
           this.claimFailures++;
+          this.outage.failed("claiming runs", error);
         }
       }
       if (!full && this.running) await this.idle(this.claimFailures === 0 ? this.pollMs : this.backOffMs());
@@ -229,7 +231,7 @@ export class Worker {
         if (!stillHeld.has(id)) this.executions.get(id)?.abandon(new LeaseLostError(id));
       }
     } catch (error) {
-      this.logger.warn("renewing leases failed; will retry", { error });
+      this.outage.failed("renewing leases", error);
     }
     return stillHeld;
   }
@@ -246,7 +248,9 @@ export class Worker {
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
-      this.logger.warn(`run "${runId}" was dropped from memory`, { reason: exit.reason });
+      // While the store is down every held run is dropped; the outage is logged once, not per run.
+      if (exit.reason instanceof StoreUnavailableError) this.outage.failed(`writing run "${runId}"`, exit.reason);
+      else this.logger.warn(`run "${runId}" was dropped from memory`, { reason: exit.reason });
       // Hand it back at once rather than making everyone wait for the lease to lapse.
       void this.store.releaseRuns(this.id, [runId]).catch(() => {});
     }

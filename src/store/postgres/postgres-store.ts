@@ -347,13 +347,18 @@ export class PostgresStore implements Store {
       throw translatePgError(error, this.url.display);
     }
     let healthy = true;
+    // node-postgres emits "error" on a checked-out connection the server drops (a restart): it must
+    // be heard, or it would crash the process. The query in flight rejects on its own.
+    const onError = () => (healthy = false);
+    client.on("error", onError);
     try {
       return await body(client);
     } catch (error) {
       // A connection that cannot even roll back is dead: it is closed rather than reused.
-      healthy = await client.query("ROLLBACK").then(() => true, () => false);
+      if (healthy) healthy = await client.query("ROLLBACK").then(() => true, () => false);
       throw translatePgError(error, this.url.display);
     } finally {
+      client.removeListener("error", onError);
       client.release(!healthy);
     }
   }
