@@ -2,19 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ACCOUNTS, moneyTransfer, OPENING_BALANCE, openBank } from "./fixtures/money-conserved.js";
 import { killInRounds } from "./fixtures/kill-rounds.js";
-import { type Child, randomInt } from "./fixtures/processes.js";
+import type { Child } from "./fixtures/processes.js";
 import { openScene } from "./fixtures/scene.js";
+import { completedTransfers, randomTransfer, type Transfer } from "./fixtures/transfers.js";
 
 const ROUNDS = 10;
 const TRANSFERS_PER_ROUND = 10;
 const LEASE = "1s";
 const MIN_TAKE_OVERS = 3;
-
-interface Transfer {
-  from: string;
-  to: string;
-  amount: number;
-}
 
 test("money conserved: transfers survive SIGKILLed workers, each booked exactly once", async (t) => {
   const scene = await openScene("money");
@@ -30,9 +25,7 @@ test("money conserved: transfers survive SIGKILLed workers, each booked exactly 
       rounds: ROUNDS, minTakeOvers: MIN_TAKE_OVERS, takeOvers: () => processes.takeOvers(), workers, spawn,
       startBatch: async (round) => {
         for (let i = 0; i < TRANSFERS_PER_ROUND; i++) {
-          const from = ACCOUNTS[randomInt(0, ACCOUNTS.length - 1)]!;
-          const others = ACCOUNTS.filter((account) => account !== from);
-          const transfer = { from, to: others[randomInt(0, others.length - 1)]!, amount: randomInt(1, 1000) };
+          const transfer = randomTransfer(ACCOUNTS);
           const { id } = await endure.start(moneyTransfer, [transfer.from, transfer.to, transfer.amount], { id: `tx-${round}-${i}` });
           transfers.set(id, transfer);
         }
@@ -41,17 +34,7 @@ test("money conserved: transfers survive SIGKILLed workers, each booked exactly 
 
     await scene.waitForAllFinished(transfers.keys());
 
-    const txIds = new Map<string, string>();
-    for (const id of transfers.keys()) {
-      const run = await endure.get<string>(id);
-      assert.equal(run.status, "completed", `transfer ${id} ended ${run.status}: ${run.error?.message}`);
-      assert.deepEqual(run.journal.map((entry) => `${entry.kind}:${entry.name}:${entry.status}`), [
-        "uuid:uuid:completed", "step:withdraw:completed", "step:deposit:completed",
-      ], `journal of ${id}`);
-      assert.equal(run.journal[0]!.output, run.output, `transfer ${id} returns the txId it journaled`);
-      txIds.set(run.output!, id);
-    }
-    assert.equal(txIds.size, transfers.size, "every transfer has its own txId");
+    const txIds = await completedTransfers(endure, transfers.keys());
 
     // Money conserved, and every account moved by exactly its transfers.
     const balances = new Map((bank.prepare(`SELECT id, balance FROM accounts`).all() as { id: string; balance: number }[]).map((row) => [row.id, row.balance]));

@@ -2,20 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sqlOn, uniqueTableName } from "../store/user-table.js";
 import { killInRounds } from "./fixtures/kill-rounds.js";
-import { type Child, randomInt } from "./fixtures/processes.js";
+import type { Child } from "./fixtures/processes.js";
 import { openScene } from "./fixtures/scene.js";
+import { completedTransfers, randomTransfer, type Transfer } from "./fixtures/transfers.js";
 import { ACCOUNTS, bankTables, OPENING_BALANCE, openBank, transferExactlyOnce } from "./fixtures/transfer-exactly-once.js";
 
 const ROUNDS = 10;
 const TRANSFERS_PER_ROUND = 10;
 const LEASE = "1s";
 const MIN_TAKE_OVERS = 3;
-
-interface Transfer {
-  from: string;
-  to: string;
-  amount: number;
-}
 
 test("transfer exactly once: transaction() steps killed inside and around their transactions each apply once", async (t) => {
   const scene = await openScene("transfer");
@@ -38,9 +33,7 @@ test("transfer exactly once: transaction() steps killed inside and around their 
       takeOvers: () => (cutShort() > 0 ? processes.takeOvers() : 0),
       startBatch: async (round) => {
         for (let i = 0; i < TRANSFERS_PER_ROUND; i++) {
-          const from = ACCOUNTS[randomInt(0, ACCOUNTS.length - 1)]!;
-          const others = ACCOUNTS.filter((account) => account !== from);
-          const transfer = { from, to: others[randomInt(0, others.length - 1)]!, amount: randomInt(1, 1000) };
+          const transfer = randomTransfer(ACCOUNTS);
           const { id } = await endure.start(transferExactlyOnce, [bank, transfer.from, transfer.to, transfer.amount], { id: `transfer-${round}-${i}` });
           transfers.set(id, transfer);
         }
@@ -49,17 +42,7 @@ test("transfer exactly once: transaction() steps killed inside and around their 
 
     await scene.waitForAllFinished(transfers.keys());
 
-    const transferIds = new Map<string, string>();
-    for (const id of transfers.keys()) {
-      const run = await endure.get<string>(id);
-      assert.equal(run.status, "completed", `transfer ${id} ended ${run.status}: ${run.error?.message}`);
-      assert.deepEqual(run.journal.map((entry) => `${entry.kind}:${entry.name}:${entry.status}`), [
-        "uuid:uuid:completed", "step:withdraw:completed", "step:deposit:completed",
-      ], `journal of ${id}`);
-      assert.equal(run.journal[0]!.output, run.output, `transfer ${id} returns the id it journaled`);
-      transferIds.set(run.output!, id);
-    }
-    assert.equal(transferIds.size, transfers.size, "every transfer has its own id");
+    const transferIds = await completedTransfers(endure, transfers.keys());
 
     // The books, read through the store like any user of it would.
     const { balances, ledger } = await endure.transaction(async (tx) => {

@@ -22,7 +22,7 @@ import { DatabaseClock } from "./database-clock.js";
 import { translatePgError } from "./errors.js";
 import { migrate } from "./migrate.js";
 import { PostgresTransaction } from "./postgres-transaction.js";
-import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "./rows.js";
+import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { type Statements, statements } from "./sql.js";
 import { WakeListener } from "./wake-listener.js";
 
@@ -174,7 +174,7 @@ export class PostgresStore implements Store {
       if (claimable.length === 0) return [];
       const claimed = (await query(this.sql.claim, [claimable, claim.workerId, now + claim.leaseMs, now])).rows as RunRow[];
       const journals = groupBy((await query(this.sql.journalOf, [claimable])).rows as JournalRow[]);
-      const inboxes = groupBy((await query(this.sql.inboxOf, [claimable])).rows as InboxRow[]);
+      const inboxes = groupBy((await query(this.sql.inboxOf, [claimable])).rows as (InboxRow & { run_id: string })[]);
       const order = new Map(claimable.map((id, index) => [id, index]));
       claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
       return claimed.map((row) => ({

@@ -23,7 +23,7 @@ import type {
 import { FINISHED_STATUSES } from "../store.js";
 import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
-import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "./rows.js";
+import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
 
 export interface SqliteStoreOptions {

@@ -1,0 +1,98 @@
+import type { EntryKind, EntryStatus, InboxEvent, JournalEntry, RunRecord, RunStatus } from "./store.js";
+
+// Rows as the drivers return them. The stores' columns are the same; their types differ a little:
+// SQLite has integers for flags and a JSON text list, node-postgres returns BIGINT as a string
+// (it may exceed 2^53; Endure's are ms times and counters, well within a double) and real booleans
+// and arrays. The mappers below read either.
+type Integer = number | string;
+type Flag = number | boolean;
+
+export interface RunRow {
+  id: string;
+  workflow: string;
+  status: string;
+  input: string;
+  output: string | null;
+  error: string | null;
+  created_at: Integer;
+  updated_at: Integer;
+  started_at: Integer | null;
+  finished_at: Integer | null;
+  due_at: Integer | null;
+  owner: string | null;
+  epoch: Integer;
+  lapses: number;
+  cancel_requested: Flag;
+  cancel_delivered: Flag;
+  /** A JSON array (SQLite) or an array (PostgreSQL). */
+  waiting_for: string | string[] | null;
+}
+
+export interface JournalRow {
+  run_id: string;
+  position: number;
+  kind: string;
+  name: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  started_at: Integer | null;
+  finished_at: Integer | null;
+  wake_at: Integer | null;
+  seq: number | null;
+}
+
+export interface InboxRow {
+  seq: Integer;
+  name: string;
+  payload: string;
+  sent_at: Integer;
+}
+
+function orNull(value: Integer | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+export function toRunRecord(row: RunRow): RunRecord {
+  const waitingFor = row.waiting_for;
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    status: row.status as RunStatus,
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    startedAt: orNull(row.started_at),
+    finishedAt: orNull(row.finished_at),
+    dueAt: orNull(row.due_at),
+    owner: row.owner,
+    epoch: Number(row.epoch),
+    lapses: row.lapses,
+    cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
+    cancelDelivered: row.cancel_delivered === true || row.cancel_delivered === 1,
+    waitingFor: typeof waitingFor === "string" ? (JSON.parse(waitingFor) as string[]) : (waitingFor ?? []),
+  };
+}
+
+export function toJournalEntry(row: JournalRow): JournalEntry {
+  return {
+    position: row.position,
+    kind: row.kind as EntryKind,
+    name: row.name,
+    status: row.status as EntryStatus,
+    output: row.output,
+    error: row.error,
+    attempts: row.attempts,
+    startedAt: orNull(row.started_at),
+    finishedAt: orNull(row.finished_at),
+    wakeAt: orNull(row.wake_at),
+    seq: row.seq,
+  };
+}
+
+export function toInboxEvent(row: InboxRow): InboxEvent {
+  return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
+}
