@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { Endure, step, workflow } from "../../src/index.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { statements } from "../../src/store/postgres/sql.js";
 import type { Store } from "../../src/store/store.js";
 import { DATABASE_URL, freshSchema, postgresOnly } from "../helpers/postgres.js";
 import { waitUntil } from "../helpers/wait-until.js";
@@ -100,6 +101,35 @@ describe("PostgreSQL", postgresOnly, () => {
         }), { code: "TRANSACTION_MISUSE", message: /ends the transaction; Endure commits or rolls it back itself/ });
       }
       assert.deepEqual((await store.transaction((tx) => tx.query(`SELECT count(*)::int AS n FROM ${table}`))).value, [{ n: 0 }]);
+    });
+
+    it("answers claims and lists from indexes, however many finished runs the table holds", async (t) => {
+      const schema = schemaFor(t);
+      const store = await PostgresStore.open(schema.url);
+      t.after(() => store.close());
+      const runs = `"${schema.schema}".runs`;
+      await admin.query(`
+        INSERT INTO ${runs} (id, workflow, status, input, created_at, updated_at, finished_at)
+        SELECT 'done-' || i, 'wf-' || (i % 20), 'completed', '[]', i, i, i FROM generate_series(1, 50000) AS i`);
+      for (let i = 0; i < 5; i++) await store.createRun(newRun());
+      await admin.query(`ANALYZE ${runs}`);
+      const sql = statements(schema.schema);
+      const plan = async (text: string, params: unknown[]) =>
+        (await admin.query(`EXPLAIN ${text}`, params)).rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
+      const now = Date.now();
+      const plans = {
+        anyDue: await plan(sql.anyDue, [now, ["wf"]]),
+        findDue: await plan(sql.findDue, [now, ["wf"], 100]),
+        listByStatus: await plan(sql.listRuns, ["completed", null, null, null, 51]),
+        listByWorkflow: await plan(sql.listRuns, [null, "wf-3", null, null, 51]),
+        listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51]),
+        retention: await plan(sql.oldestFinished, [1000, 500]),
+        retentionDelete: await plan(sql.deleteRuns, [["done-1", "done-2"]]),
+      };
+      for (const [query, text] of Object.entries(plans)) {
+        assert.doesNotMatch(text, /Seq Scan on runs/, `${query} scans the whole runs table:\n${text}`);
+        assert.match(text, /Index (Only )?Scan/, `${query} uses no index:\n${text}`);
+      }
     });
 
     it("opens at most the pool size of connections, however many calls run at once", async (t) => {

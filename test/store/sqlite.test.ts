@@ -219,6 +219,37 @@ describe("SqliteStore", () => {
     });
   });
 
+  it("answers claims and lists from indexes, however many finished runs the file holds", async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const store = new SqliteStore(dir.dbPath);
+    t.after(() => store.close());
+    const db = connectionOf(store);
+    db.exec(`
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
+      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, finished_at)
+      SELECT 'done-' || i, 'wf-' || (i % 20), 'completed', '[]', i, i, i FROM n`);
+    for (let i = 0; i < 5; i++) await store.createRun(newRun());
+    db.exec("ANALYZE");
+    const statements = Reflect.get(store, "sql") as Record<string, Database.Statement>;
+    const plan = (name: string, params: Record<string, unknown>) => {
+      const statement = statements[name];
+      assert.ok(statement, `SqliteStore has no statement "${name}"; if it was renamed, update this test`);
+      return (db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(params) as { detail: string }[]).map((row) => row.detail).join("\n");
+    };
+    const plans = {
+      findDue: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), limit: 100 }),
+      listByStatus: plan("listRuns", { status: "completed", workflow: null, after_created: null, after_id: null, limit: 51 }),
+      listByWorkflow: plan("listRuns", { status: null, workflow: "wf-3", after_created: null, after_id: null, limit: 51 }),
+      retention: plan("oldestFinished", { before: 1000, limit: 500 }),
+      retentionDelete: plan("deleteRuns", { ids: JSON.stringify(["done-1"]) }),
+    };
+    for (const [query, text] of Object.entries(plans)) {
+      assert.doesNotMatch(text, /^SCAN runs$/m, `${query} scans the whole runs table:\n${text}`);
+      assert.match(text, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING PRIMARY KEY/, `${query} uses no index:\n${text}`);
+    }
+  });
+
   it("has the schema committed in test/store/schema.sql", async () => {
     const live = await dumpSchema();
     const committed = readFileSync(new URL("./schema.sql", import.meta.url), "utf8");

@@ -104,16 +104,14 @@ export function statements(schema: string) {
       FROM unnest($2::text[], $3::bigint[], $4::text[]) AS c(id, due_at, waiting_for)
       WHERE r.id = c.id`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
-    deleteFinished: `
-      WITH doomed AS (
-        SELECT id FROM ${s}.runs
-        WHERE finished_at < $1 AND status IN (${finishedList})
-        ORDER BY finished_at LIMIT $2
-        FOR UPDATE SKIP LOCKED
-      ),
-      journal_rows AS (DELETE FROM ${s}.journal WHERE run_id IN (SELECT id FROM doomed)),
-      inbox_rows AS (DELETE FROM ${s}.inbox WHERE run_id IN (SELECT id FROM doomed))
-      DELETE FROM ${s}.runs WHERE id IN (SELECT id FROM doomed)`,
+    oldestFinished: `
+      SELECT id FROM ${s}.runs
+      WHERE finished_at < $1 AND status IN (${finishedList})
+      ORDER BY finished_at LIMIT $2
+      FOR UPDATE SKIP LOCKED`,
+    deleteJournals: `DELETE FROM ${s}.journal WHERE run_id = ANY($1::text[])`,
+    deleteInboxes: `DELETE FROM ${s}.inbox WHERE run_id = ANY($1::text[])`,
+    deleteRuns: `DELETE FROM ${s}.runs WHERE id = ANY($1::text[])`,
     release: `
       UPDATE ${s}.runs SET status = 'pending', owner = NULL, due_at = $3, updated_at = $3
       WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])`,
