@@ -42,4 +42,6 @@ export type { WorkerOptions } from "./worker/worker.js";
 export type { Logger } from "./worker/logger.js";
 export { SqliteStore } from "./store/sqlite/sqlite-store.js";
 export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
+export { PostgresStore } from "./store/postgres/postgres-store.js";
+export type { PostgresStoreOptions } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "../api/errors.js";
+import { redact } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
-import { redact } from "./postgres/connection-url.js";
 import type { Store } from "./store.js";
 
 /** Where `Endure.open()` keeps its data when no store is given. */

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Endure, NonRetryableError, step, workflow } from "endure";
+import { freshSchema, postgresOnly } from "../helpers/postgres.js";
 import { tempDir } from "../helpers/temp-store.js";
 
 const greet = step("greet", async (name: string) => `hello ${name}`);
@@ -18,6 +19,15 @@ test("the built package runs a workflow on a new SQLite file", async (t) => {
   const result: string = await run.result();
   assert.equal(result, "hello npm");
   assert.equal(new NonRetryableError("x").code, "NON_RETRYABLE");
+});
+
+test("the built package runs a workflow on PostgreSQL (its migrations ship in dist)", postgresOnly, async (t) => {
+  const schema = freshSchema();
+  t.after(() => schema.drop());
+  const endure = await Endure.open({ store: schema.url });
+  t.after(() => endure.close());
+  await endure.startWorker({ workflows: [hello] });
+  assert.equal(await (await endure.start(hello, ["postgres"])).result(), "hello postgres");
 });
 
 test("the public types keep the workflow's argument and result types", () => {
