@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
@@ -19,6 +20,7 @@ import type {
 } from "../store.js";
 import { FINISHED_STATUSES } from "../store.js";
 import { parsePostgresUrl, type PostgresUrl } from "./connection-url.js";
+import { CommitBatch } from "./commit-batch.js";
 import { DatabaseClock } from "./database-clock.js";
 import { translatePgError } from "./errors.js";
 import { migrate } from "./migrate.js";
@@ -193,7 +195,8 @@ export class PostgresStore implements Store {
   }
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
-    return await this.inTransaction((query) => this.applyCommits(query, workerId, commits));
+    // One statement is one transaction: no BEGIN and COMMIT round trips.
+    return await this.guard((query) => this.applyCommits(query, workerId, commits));
   }
 
   async releaseRuns(workerId: string, ids: readonly string[]): Promise<void> {
@@ -225,7 +228,7 @@ export class PostgresStore implements Store {
       }
       if (!journal) return { result: { value, applied: true }, keep: true };
       const { workerId, commit } = journal(value);
-      const [applied = false] = await this.applyCommits((text, params) => client.query(text, params), workerId, [commit]);
+      const [applied = false] = await this.applyCommits(prepared(client), workerId, [commit]);
       // A lost fence takes the user's writes back with it: they happen with the journal entry or not at all.
       return { result: { value, applied }, keep: applied };
     });
@@ -247,75 +250,12 @@ export class PostgresStore implements Store {
 
   // ---- commits -----------------------------------------------------------------------------------
 
-  /**
-   * Applies a group commit in a handful of statements, whatever its size. Same result as applying
-   * the commits one by one: a commit is applied when its (run, epoch) passes the fence and no
-   * earlier commit of the batch ended the run; later writes to a position win.
-   */
+  /** Applies a group commit in one statement, whatever its size (see {@link CommitBatch}). */
   private async applyCommits(query: Query, workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
-    const now = this.clock();
-    const fences = new Map<string, { runId: string; epoch: number; cancelDelivered: boolean }>();
-    for (const { runId, epoch, cancelDelivered } of commits) {
-      const fence = fences.get(fenceKey(runId, epoch));
-      if (fence) fence.cancelDelivered ||= cancelDelivered;
-      else fences.set(fenceKey(runId, epoch), { runId, epoch, cancelDelivered });
-    }
-    // Rows locked in id order, like every other multi-run statement here: fewer deadlocks.
-    const all = [...fences.values()].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.epoch - b.epoch));
-    const fenced = await query(this.sql.fence, [workerId, now, all.map((f) => f.runId), all.map((f) => f.epoch), all.map((f) => f.cancelDelivered)]);
-    const held = new Set((fenced.rows as { id: string; epoch: string }[]).map((row) => fenceKey(row.id, Number(row.epoch))));
-
-    const ended = new Set<string>();
-    const results = commits.map((commit) => {
-      if (!held.has(fenceKey(commit.runId, commit.epoch)) || ended.has(commit.runId)) return false;
-      if (commit.outcome) ended.add(commit.runId);
-      return true;
-    });
-    const applied = commits.filter((_, index) => results[index]);
-    await this.writeEntries(query, applied);
-    const consumed = applied.flatMap((commit) => commit.consumed.map((event) => ({ runId: commit.runId, ...event })));
-    if (consumed.length > 0) {
-      await query(this.sql.consumeEvents, [consumed.map((c) => c.eventSeq), consumed.map((c) => c.runId), consumed.map((c) => c.position)]);
-    }
-    await this.writeOutcomes(query, applied, now);
-    return results;
-  }
-
-  private async writeEntries(query: Query, commits: readonly RunCommit[]): Promise<void> {
-    // One row per (run, position), the last write winning: one INSERT may not touch a row twice.
-    const latest = new Map<string, JournalEntry & { runId: string }>();
-    for (const commit of commits) {
-      for (const entry of commit.entries) latest.set(`${commit.runId}\u0000${entry.position}`, { runId: commit.runId, ...entry });
-    }
-    if (latest.size === 0) return;
-    const entries = [...latest.values()];
-    await query(this.sql.upsertEntries, [
-      entries.map((e) => e.runId), entries.map((e) => e.position), entries.map((e) => e.kind), entries.map((e) => e.name),
-      entries.map((e) => e.status), entries.map((e) => e.output), entries.map((e) => e.error), entries.map((e) => e.attempts),
-      entries.map((e) => e.startedAt), entries.map((e) => e.finishedAt), entries.map((e) => e.wakeAt), entries.map((e) => e.seq),
-    ]);
-  }
-
-  private async writeOutcomes(query: Query, commits: readonly RunCommit[], now: number): Promise<void> {
-    const finished = commits.flatMap(({ runId, outcome }) => (outcome && outcome.status !== "waiting" ? [{ runId, outcome }] : []));
-    if (finished.length > 0) {
-      await query(this.sql.finish, [
-        now,
-        finished.map((f) => f.runId),
-        finished.map((f) => f.outcome.status),
-        finished.map((f) => (f.outcome.status === "completed" ? f.outcome.output : null)),
-        finished.map((f) => (f.outcome.status === "completed" ? null : f.outcome.error)),
-      ]);
-    }
-    const suspended = commits.flatMap(({ runId, outcome }) => (outcome?.status === "waiting" ? [{ runId, outcome }] : []));
-    if (suspended.length > 0) {
-      await query(this.sql.suspend, [
-        now,
-        suspended.map((s) => s.runId),
-        suspended.map((s) => s.outcome.dueAt),
-        suspended.map((s) => JSON.stringify(s.outcome.waitingFor)),
-      ]);
-    }
+    const batch = new CommitBatch(commits);
+    if (batch.runs.length === 0) return batch.results(new Set());
+    const { rows } = await query(this.sql.commit, [workerId, this.clock(), ...batch.params()]);
+    return batch.results(new Set((rows as { id: string }[]).map((row) => row.id)));
   }
 
   // ---- connections -------------------------------------------------------------------------------
@@ -324,7 +264,7 @@ export class PostgresStore implements Store {
   private async guard<T>(body: (query: Query) => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
-      return await retryConflicts(() => body((text, params) => this.pool.query(text, params)));
+      return await retryConflicts(() => body(prepared(this.pool)));
     } catch (error) {
       throw translatePgError(error, this.url.display);
     }
@@ -337,7 +277,7 @@ export class PostgresStore implements Store {
    */
   private async inTransaction<T>(body: (query: Query) => Promise<T>): Promise<T> {
     return await retryConflicts(() =>
-      this.transactionOnClient(async (client) => ({ result: await body((text, params) => client.query(text, params)), keep: true })),
+      this.transactionOnClient(async (client) => ({ result: await body(prepared(client)), keep: true })),
     );
   }
 
@@ -382,6 +322,23 @@ export class PostgresStore implements Store {
   }
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs Endure's statements as named prepared statements: each connection parses and plans a
+ * statement once, not at every call (the group commit's statement is large).
+ */
+function prepared(target: pg.Pool | pg.ClientBase): Query {
+  return (text, params) => {
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      name = `endure_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+      statementNames.set(text, name);
+    }
+    return target.query({ name, text, values: params });
+  };
+}
+
 const CONFLICT_STATES = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
 const CONFLICT_TRIES = 3;
 
@@ -393,10 +350,6 @@ async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
       if (tries >= CONFLICT_TRIES || !CONFLICT_STATES.has((error as { code?: string }).code ?? "")) throw error;
     }
   }
-}
-
-function fenceKey(runId: string, epoch: number): string {
-  return `${runId}\u0000${epoch}`;
 }
 
 function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {

@@ -69,40 +69,57 @@ export function statements(schema: string) {
       UPDATE ${s}.runs SET due_at = $3
       WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])
       RETURNING id, cancel_requested`,
-    // The fence: a run's writes are applied only while this worker holds it at the claimed epoch.
-    fence: `
-      UPDATE ${s}.runs AS r SET lapses = 0, updated_at = $2, cancel_delivered = r.cancel_delivered OR c.cancel_delivered
-      FROM unnest($3::text[], $4::bigint[], $5::boolean[]) AS c(id, epoch, cancel_delivered)
-      WHERE r.id = c.id AND r.owner = $1 AND r.epoch = c.epoch AND r.status = 'running'
-      RETURNING r.id, r.epoch`,
-    upsertEntries: `
-      INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
-      SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                           $8::integer[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[])
-      ON CONFLICT (run_id, position) DO UPDATE SET
-        status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
-        started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq`,
-    consumeEvents: `
-      UPDATE ${s}.inbox AS i SET consumed_position = c.position
-      FROM unnest($1::bigint[], $2::text[], $3::integer[]) AS c(seq, run_id, position)
-      WHERE i.seq = c.seq AND i.run_id = c.run_id`,
-    finish: `
-      UPDATE ${s}.runs AS r SET status = c.status, output = c.output, error = c.error, finished_at = $1, updated_at = $1,
-        due_at = NULL, owner = NULL, waiting_for = NULL
-      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, status, output, error)
-      WHERE r.id = c.id`,
-    // An event may have arrived since the run last looked at its inbox: then it is due at once.
-    // (sendEvent locks the run's row too, so it either sees the run waiting or is seen here.)
-    suspend: `
-      UPDATE ${s}.runs AS r SET status = 'waiting', owner = NULL, updated_at = $1,
-        waiting_for = ARRAY(SELECT jsonb_array_elements_text(c.waiting_for::jsonb)),
-        due_at = CASE
-          WHEN r.cancel_requested AND NOT r.cancel_delivered THEN $1
-          WHEN EXISTS (SELECT 1 FROM ${s}.inbox AS i WHERE i.run_id = r.id AND i.consumed_position IS NULL
-                         AND i.name IN (SELECT jsonb_array_elements_text(c.waiting_for::jsonb))) THEN $1
-          ELSE c.due_at END
-      FROM unnest($2::text[], $3::bigint[], $4::text[]) AS c(id, due_at, waiting_for)
-      WHERE r.id = c.id`,
+    // A whole group commit in one statement (see CommitBatch): the fence and each run's new state,
+    // then its journal entries and consumed events, written only for the runs that passed the
+    // fence. $1 worker, $2 now; runs $3-$10; entries $11-$22; consumed events $23-$25.
+    commit: `
+      WITH part AS (
+        SELECT * FROM unnest($3::text[], $4::bigint[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
+          AS part(id, epoch, cancel_delivered, outcome, output, error, due_at, waiting_for)
+      ),
+      fenced AS (
+        UPDATE ${s}.runs AS r SET
+          lapses = 0,
+          updated_at = $2,
+          cancel_delivered = r.cancel_delivered OR part.cancel_delivered,
+          status = COALESCE(part.outcome, r.status),
+          output = CASE WHEN part.outcome IN (${finishedList}) THEN part.output ELSE r.output END,
+          error = CASE WHEN part.outcome IN (${finishedList}) THEN part.error ELSE r.error END,
+          finished_at = CASE WHEN part.outcome IN (${finishedList}) THEN $2 ELSE r.finished_at END,
+          owner = CASE WHEN part.outcome IS NULL THEN r.owner END,
+          waiting_for = CASE WHEN part.outcome IS NULL THEN r.waiting_for
+                             WHEN part.outcome = 'waiting' THEN ARRAY(SELECT jsonb_array_elements_text(part.waiting_for::jsonb)) END,
+          due_at = CASE
+            WHEN part.outcome IS NULL THEN r.due_at
+            WHEN part.outcome <> 'waiting' THEN NULL
+            -- Suspending: due at once when a cancellation waits to be delivered, or when an event
+            -- it waits for is already in its inbox (not one this very commit consumed). sendEvent
+            -- locks the run's row too, so it either sees the run waiting or is seen here.
+            WHEN r.cancel_requested AND NOT (r.cancel_delivered OR part.cancel_delivered) THEN $2
+            WHEN EXISTS (SELECT 1 FROM ${s}.inbox AS i WHERE i.run_id = r.id AND i.consumed_position IS NULL
+                           AND i.seq <> ALL($23::bigint[])
+                           AND i.name IN (SELECT jsonb_array_elements_text(part.waiting_for::jsonb))) THEN $2
+            ELSE part.due_at END
+        FROM part
+        WHERE r.id = part.id AND r.owner = $1 AND r.epoch = part.epoch AND r.status = 'running'
+        RETURNING r.id
+      ),
+      entries AS (
+        INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+        SELECT * FROM unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+                             $18::integer[], $19::bigint[], $20::bigint[], $21::bigint[], $22::integer[])
+          AS e(run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+        WHERE e.run_id IN (SELECT id FROM fenced)
+        ON CONFLICT (run_id, position) DO UPDATE SET
+          status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+          started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq
+      ),
+      consumed AS (
+        UPDATE ${s}.inbox AS i SET consumed_position = c.position
+        FROM unnest($23::bigint[], $24::text[], $25::integer[]) AS c(seq, run_id, position)
+        WHERE i.seq = c.seq AND i.run_id = c.run_id AND c.run_id IN (SELECT id FROM fenced)
+      )
+      SELECT id FROM fenced`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
     oldestFinished: `
       SELECT id FROM ${s}.runs

@@ -1,0 +1,71 @@
+import type { JournalEntry, RunCommit, RunOutcome } from "../store.js";
+
+/** One run's part of a group commit, merged from all of its commits in the batch. */
+export interface RunPart {
+  runId: string;
+  epoch: number;
+  cancelDelivered: boolean;
+  outcome: RunOutcome | undefined;
+}
+
+/**
+ * A group commit shaped for the single statement that writes it (`statements().commit`): one row
+ * per run for the fence and the run's new state, the journal entries (the last write to a
+ * position winning) and the consumed events. The result is what applying the commits one by one
+ * would give: a commit is applied when its run passes the fence at its epoch and no earlier commit
+ * of the batch ended the run.
+ */
+export class CommitBatch {
+  /** Sorted by run id: rows are locked in that order, as by every multi-run statement. */
+  readonly runs: RunPart[];
+  readonly entries: (JournalEntry & { runId: string })[];
+  readonly consumed: { runId: string; eventSeq: number; position: number }[];
+  private readonly candidates: boolean[];
+
+  constructor(private readonly commits: readonly RunCommit[]) {
+    // Only a run's newest epoch in the batch can still hold: the store's epoch is at least that.
+    const newest = new Map<string, number>();
+    for (const { runId, epoch } of commits) newest.set(runId, Math.max(epoch, newest.get(runId) ?? -Infinity));
+    const parts = new Map<string, RunPart>();
+    const entries = new Map<string, JournalEntry & { runId: string }>();
+    const consumed: CommitBatch["consumed"] = [];
+    this.candidates = commits.map((commit) => {
+      if (commit.epoch !== newest.get(commit.runId)) return false;
+      let part = parts.get(commit.runId);
+      if (part?.outcome) return false; // the run ended earlier in this batch
+      part ??= { runId: commit.runId, epoch: commit.epoch, cancelDelivered: false, outcome: undefined };
+      parts.set(commit.runId, part);
+      part.cancelDelivered ||= commit.cancelDelivered;
+      part.outcome = commit.outcome;
+      for (const entry of commit.entries) entries.set(`${commit.runId}\u0000${entry.position}`, { runId: commit.runId, ...entry });
+      for (const event of commit.consumed) consumed.push({ runId: commit.runId, ...event });
+      return true;
+    });
+    this.runs = [...parts.values()].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+    this.entries = [...entries.values()];
+    this.consumed = consumed;
+  }
+
+  /** The statement's parameters after the worker id and the time. */
+  params(): unknown[] {
+    const { runs, entries, consumed } = this;
+    const finished = (outcome: RunOutcome | undefined) => outcome !== undefined && outcome.status !== "waiting";
+    return [
+      runs.map((r) => r.runId), runs.map((r) => r.epoch), runs.map((r) => r.cancelDelivered),
+      runs.map((r) => r.outcome?.status ?? null),
+      runs.map((r) => (r.outcome?.status === "completed" ? r.outcome.output : null)),
+      runs.map((r) => (finished(r.outcome) && r.outcome!.status !== "completed" ? (r.outcome as { error: string }).error : null)),
+      runs.map((r) => (r.outcome?.status === "waiting" ? r.outcome.dueAt : null)),
+      runs.map((r) => (r.outcome?.status === "waiting" ? JSON.stringify(r.outcome.waitingFor) : null)),
+      entries.map((e) => e.runId), entries.map((e) => e.position), entries.map((e) => e.kind), entries.map((e) => e.name),
+      entries.map((e) => e.status), entries.map((e) => e.output), entries.map((e) => e.error), entries.map((e) => e.attempts),
+      entries.map((e) => e.startedAt), entries.map((e) => e.finishedAt), entries.map((e) => e.wakeAt), entries.map((e) => e.seq),
+      consumed.map((c) => c.eventSeq), consumed.map((c) => c.runId), consumed.map((c) => c.position),
+    ];
+  }
+
+  /** For each commit, in order, whether it was applied, given the runs that passed the fence. */
+  results(fenced: ReadonlySet<string>): boolean[] {
+    return this.commits.map((commit, index) => this.candidates[index]! && fenced.has(commit.runId));
+  }
+}
