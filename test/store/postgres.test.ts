@@ -4,11 +4,12 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { Endure, step, workflow } from "../../src/index.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { CommitBatch } from "../../src/store/postgres/commit-batch.js";
 import { statements } from "../../src/store/postgres/sql.js";
 import type { Store } from "../../src/store/store.js";
 import { DATABASE_URL, freshSchema, postgresOnly } from "../helpers/postgres.js";
 import { waitUntil } from "../helpers/wait-until.js";
-import { claimRequest, newRun } from "./builders.js";
+import { claimRequest, newRun, stepEntry } from "./builders.js";
 import { storeConformance } from "./conformance.js";
 
 describe("PostgreSQL", postgresOnly, () => {
@@ -125,11 +126,46 @@ describe("PostgreSQL", postgresOnly, () => {
         listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51]),
         retention: await plan(sql.oldestFinished, [1000, 500]),
         retentionDelete: await plan(sql.deleteRuns, [["done-1", "done-2"]]),
+        groupCommit: await plan(sql.commit, ["worker-1", now, ...new CommitBatch(Array.from({ length: 40 }, (_, i) => ({
+          runId: `done-${i + 1}`, epoch: 1, entries: [stepEntry(0)], consumed: [{ eventSeq: i + 1, position: 0 }], cancelDelivered: false,
+        }))).params()]),
       };
       for (const [query, text] of Object.entries(plans)) {
         assert.doesNotMatch(text, /Seq Scan on runs/, `${query} scans the whole runs table:\n${text}`);
         assert.match(text, /Index (Only )?Scan/, `${query} uses no index:\n${text}`);
       }
+    });
+
+    it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {
+      const schema = schemaFor(t);
+      const name = `suspend_${randomUUID().slice(0, 8)}`;
+      const url = new URL(schema.url);
+      url.searchParams.set("application_name", name);
+      const store = await PostgresStore.open(url.toString());
+      t.after(() => store.close());
+      const { run } = await store.createRun(newRun());
+      const [claimed] = await store.claimRuns(claimRequest("worker-1"));
+      assert.equal(claimed?.run.id, run.id);
+      // What sendEvent does, held open: the run's row locked, the event added, not yet committed.
+      const sender = new pg.Client({ connectionString: DATABASE_URL });
+      await sender.connect();
+      t.after(() => sender.end());
+      await sender.query("BEGIN");
+      await sender.query(`SELECT 1 FROM "${schema.schema}".runs WHERE id = $1 FOR UPDATE`, [run.id]);
+      await sender.query(`INSERT INTO "${schema.schema}".inbox (run_id, name, payload, sent_at) VALUES ($1, 'go', 'null', 0)`, [run.id]);
+      const suspending = store.commit("worker-1", [{
+        runId: run.id, epoch: claimed.run.epoch, entries: [], consumed: [], cancelDelivered: false,
+        outcome: { status: "waiting", dueAt: null, waitingFor: ["go"] },
+      }]);
+      await waitUntil(async () => {
+        const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
+        return rows.length > 0;
+      }, "the suspending commit to wait for the row lock");
+      await sender.query("COMMIT");
+      assert.deepEqual(await suspending, [true]);
+      const after = await store.getRun(run.id);
+      assert.equal(after?.status, "waiting");
+      assert.ok(after.dueAt !== null, "the event sent meanwhile makes the run due at once, not wait forever");
     });
 
     it("opens at most the pool size of connections, however many calls run at once", async (t) => {

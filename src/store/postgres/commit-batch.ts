@@ -46,6 +46,11 @@ export class CommitBatch {
     this.consumed = consumed;
   }
 
+  /** Whether a run of the batch suspends (its commit must lock the run's row first). */
+  get suspends(): boolean {
+    return this.runs.some((run) => run.outcome?.status === "waiting");
+  }
+
   /** The statement's parameters after the worker id and the time. */
   params(): unknown[] {
     const { runs, entries, consumed } = this;

@@ -77,6 +77,9 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       keepAlive: true,
       application_name: "endure",
+      // Endure's statements are prepared once per connection and planned once (see `prepared`);
+      // a fresh plan per call would cost the group commit's statement more than running it.
+      options: "-c plan_cache_mode=force_generic_plan",
     };
     const pool = new pg.Pool({ ...config, max: parsed.poolSize, idleTimeoutMillis: 30_000 });
     // An idle connection the server dropped (restart, failover) is only discarded; the next call
@@ -123,7 +126,8 @@ export class PostgresStore implements Store {
       const runs = rows.slice(0, query.limit).map((row) => toRunRecord(row as RunRow));
       const last = runs.at(-1);
       return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
-    });
+      // Planned for each call's filters: one plan for all would scan for a rare status.
+    }, true);
   }
 
   async sendEvent(event: NewEvent): Promise<SendResult> {
@@ -195,8 +199,10 @@ export class PostgresStore implements Store {
   }
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
-    // One statement is one transaction: no BEGIN and COMMIT round trips.
-    return await this.guard((query) => this.applyCommits(query, workerId, commits));
+    const batch = new CommitBatch(commits);
+    // One statement is one transaction: no BEGIN and COMMIT round trips, unless a run suspends.
+    if (batch.suspends) return await this.inTransaction((query) => this.applyCommits(query, workerId, batch));
+    return await this.guard((query) => this.applyCommits(query, workerId, batch));
   }
 
   async releaseRuns(workerId: string, ids: readonly string[]): Promise<void> {
@@ -228,7 +234,7 @@ export class PostgresStore implements Store {
       }
       if (!journal) return { result: { value, applied: true }, keep: true };
       const { workerId, commit } = journal(value);
-      const [applied = false] = await this.applyCommits(prepared(client), workerId, [commit]);
+      const [applied = false] = await this.applyCommits(prepared(client), workerId, new CommitBatch([commit]));
       // A lost fence takes the user's writes back with it: they happen with the journal entry or not at all.
       return { result: { value, applied }, keep: applied };
     });
@@ -250,10 +256,15 @@ export class PostgresStore implements Store {
 
   // ---- commits -----------------------------------------------------------------------------------
 
-  /** Applies a group commit in one statement, whatever its size (see {@link CommitBatch}). */
-  private async applyCommits(query: Query, workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
-    const batch = new CommitBatch(commits);
+  /**
+   * Applies a group commit in one statement, whatever its size (see {@link CommitBatch}). A run
+   * that suspends must see every event sent before it: sendEvent holds the run's row lock while it
+   * adds one, so the rows are locked first, in a statement of their own, and the commit's snapshot
+   * is taken after (READ COMMITTED). Then the caller must have opened a transaction.
+   */
+  private async applyCommits(query: Query, workerId: string, batch: CommitBatch): Promise<boolean[]> {
     if (batch.runs.length === 0) return batch.results(new Set());
+    if (batch.suspends) await query(this.sql.lockRuns, [batch.runs.map((run) => run.runId)]);
     const { rows } = await query(this.sql.commit, [workerId, this.clock(), ...batch.params()]);
     return batch.results(new Set((rows as { id: string }[]).map((row) => row.id)));
   }
@@ -261,10 +272,11 @@ export class PostgresStore implements Store {
   // ---- connections -------------------------------------------------------------------------------
 
   /** Runs `body` with pool queries, translating connection failures into Endure's errors. */
-  private async guard<T>(body: (query: Query) => Promise<T>): Promise<T> {
+  private async guard<T>(body: (query: Query) => Promise<T>, planEachCall = false): Promise<T> {
     this.assertOpen();
+    const query: Query = planEachCall ? (text, params) => this.pool.query(text, params) : prepared(this.pool);
     try {
-      return await retryConflicts(() => body(prepared(this.pool)));
+      return await retryConflicts(() => body(query));
     } catch (error) {
       throw translatePgError(error, this.url.display);
     }
@@ -325,8 +337,10 @@ export class PostgresStore implements Store {
 const statementNames = new Map<string, string>();
 
 /**
- * Runs Endure's statements as named prepared statements: each connection parses and plans a
- * statement once, not at every call (the group commit's statement is large).
+ * Runs Endure's statements as named prepared statements: each connection parses a statement once
+ * and, with `plan_cache_mode=force_generic_plan` set on the store's connections, plans it once
+ * (the group commit's statement is large). The user's SQL in transactions is never named, so it
+ * is planned per call as usual.
  */
 function prepared(target: pg.Pool | pg.ClientBase): Query {
   return (text, params) => {

@@ -17,6 +17,7 @@ export function statements(schema: string) {
       RETURNING *`,
     getRun: `SELECT * FROM ${s}.runs WHERE id = $1`,
     lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+    lockRuns: `SELECT 1 FROM ${s}.runs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     getJournal: `SELECT * FROM ${s}.journal WHERE run_id = $1 ORDER BY position`,
     listRuns: `
       SELECT * FROM ${s}.runs
@@ -93,15 +94,17 @@ export function statements(schema: string) {
             WHEN part.outcome IS NULL THEN r.due_at
             WHEN part.outcome <> 'waiting' THEN NULL
             -- Suspending: due at once when a cancellation waits to be delivered, or when an event
-            -- it waits for is already in its inbox (not one this very commit consumed). sendEvent
-            -- locks the run's row too, so it either sees the run waiting or is seen here.
+            -- it waits for is already in its inbox (not one this very commit consumed). The rows
+            -- were locked before this statement, as sendEvent locks them: it either sees the run
+            -- waiting or its event is seen here.
             WHEN r.cancel_requested AND NOT (r.cancel_delivered OR part.cancel_delivered) THEN $2
             WHEN EXISTS (SELECT 1 FROM ${s}.inbox AS i WHERE i.run_id = r.id AND i.consumed_position IS NULL
                            AND i.seq <> ALL($23::bigint[])
                            AND i.name IN (SELECT jsonb_array_elements_text(part.waiting_for::jsonb))) THEN $2
             ELSE part.due_at END
         FROM part
-        WHERE r.id = part.id AND r.owner = $1 AND r.epoch = part.epoch AND r.status = 'running'
+        -- "r.id = ANY" lets the planner find the runs by primary key instead of scanning them all.
+        WHERE r.id = ANY($3::text[]) AND r.id = part.id AND r.owner = $1 AND r.epoch = part.epoch AND r.status = 'running'
         RETURNING r.id
       ),
       entries AS (
@@ -117,7 +120,7 @@ export function statements(schema: string) {
       consumed AS (
         UPDATE ${s}.inbox AS i SET consumed_position = c.position
         FROM unnest($23::bigint[], $24::text[], $25::integer[]) AS c(seq, run_id, position)
-        WHERE i.seq = c.seq AND i.run_id = c.run_id AND c.run_id IN (SELECT id FROM fenced)
+        WHERE i.seq = ANY($23::bigint[]) AND i.seq = c.seq AND i.run_id = c.run_id AND c.run_id IN (SELECT id FROM fenced)
       )
       SELECT id FROM fenced`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
