@@ -2,7 +2,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".endure/", "bench/results/"] },
+  // bench/peers has dependencies of its own (DBOS), installed only by `npm run bench:peers`.
+  { ignores: ["dist/", "node_modules/", ".endure/", "bench/results/", "bench/peers/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
