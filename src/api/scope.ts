@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { NotInWorkflowError } from "./errors.js";
 import type { StepContext } from "./step-context.js";
-import type { StepOptions } from "./step.js";
+import type { ResolvedStepOptions } from "./step.js";
 import type { Transaction } from "./transaction-types.js";
 
 /**
@@ -10,13 +10,13 @@ import type { Transaction } from "./transaction-types.js";
  */
 export interface DurableRun {
   readonly runId: string;
-  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R>;
+  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: ResolvedStepOptions): Promise<R>;
   /** A step whose `fn` runs in a transaction of the run's store that also records its result. */
   transaction<A extends unknown[], R>(
     name: string,
     fn: (tx: Transaction, ...args: A) => Promise<R>,
     args: A,
-    options: StepOptions,
+    options: ResolvedStepOptions,
   ): Promise<R>;
   sleep(ms: number): Promise<void>;
   waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown>;

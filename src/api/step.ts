@@ -57,11 +57,16 @@ export function step<A extends unknown[], R>(
   fn: (...args: A) => Promise<R> | R,
   options: StepOptions = {},
 ): (...args: A) => Promise<Awaited<R>> {
-  validateStepDefinition("step", name, fn, options);
-  const durable = async (...args: A): Promise<Awaited<R>> => {
+  const resolved = validateStepDefinition("step", name, fn, options);
+  // Not async: on the hot path the run's own promise is returned, without wrapping it in another.
+  const durable = (...args: A): Promise<Awaited<R>> => {
     const scope = scopeStorage.getStore();
-    if (scope?.kind !== "workflow") return await fn(...args);
-    return (await scope.run.step(name, fn, args, options)) as Awaited<R>;
+    if (scope?.kind !== "workflow") return (async (): Promise<Awaited<R>> => await fn(...args))();
+    try {
+      return scope.run.step<A, Awaited<R>>(name, fn as (...args: A) => Promise<Awaited<R>>, args, resolved);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   };
   Object.defineProperty(durable, "name", { value: name });
   return durable;
@@ -78,7 +83,13 @@ export function resolveRetryPolicy(retry: RetryPolicy | undefined): ResolvedRetr
 }
 
 /** Checks what `step()` or `transaction()` was given; throws `InvalidArgumentError` naming `definer`. */
-export function validateStepDefinition(definer: "step" | "transaction", name: string, fn: unknown, options: StepOptions): void {
+/** Step options checked and turned into numbers once, when the step is defined. */
+export interface ResolvedStepOptions {
+  policy: ResolvedRetryPolicy;
+  timeoutMs: number | undefined;
+}
+
+export function validateStepDefinition(definer: "step" | "transaction", name: string, fn: unknown, options: StepOptions): ResolvedStepOptions {
   if (typeof name !== "string" || !STEP_NAME.test(name)) {
     throw new InvalidArgumentError(`${definer}() needs a name of 1 to 200 characters that does not start with a space; got ${JSON.stringify(name)}.`);
   }
@@ -93,6 +104,8 @@ export function validateStepDefinition(definer: "step" | "transaction", name: st
   if (retry?.backoffFactor !== undefined && !(retry.backoffFactor >= 1 && Number.isFinite(retry.backoffFactor))) {
     throw new InvalidArgumentError(`${where}: retry.backoffFactor must be a finite number of at least 1; got ${retry.backoffFactor}.`);
   }
-  resolveRetryPolicy(retry);
-  if (timeout !== undefined) toMilliseconds(timeout, `${where}: timeout`);
+  return {
+    policy: resolveRetryPolicy(retry),
+    timeoutMs: timeout === undefined ? undefined : toMilliseconds(timeout, `${where}: timeout`),
+  };
 }

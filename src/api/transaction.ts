@@ -40,14 +40,14 @@ export function transaction<A extends unknown[], R>(
   fn: (tx: Transaction, ...args: A) => Promise<R>,
   options: StepOptions = {},
 ): (...args: A) => Promise<R> {
-  validateStepDefinition("transaction", name, fn, options);
+  const resolved = validateStepDefinition("transaction", name, fn, options);
   const durable = async (...args: A): Promise<R> => {
     const run = requireWorkflow(
       `transaction("${name}")`,
       "A transactional step runs in a transaction of the run's store, so there is none to run it in here; " +
         "to run SQL on the store outside a workflow, use endure.transaction(async (tx) => ...).",
     );
-    return await run.transaction(name, fn, args, options);
+    return await run.transaction(name, fn, args, resolved);
   };
   Object.defineProperty(durable, "name", { value: name });
   return durable;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   CancelledError,
   ClosedError,
@@ -13,8 +12,10 @@ import type { WorkflowDefinition } from "../api/workflow.js";
 import type { RunExit } from "../engine/host.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
 import { DEFAULT_STORE_URL, openStore } from "../store/open-store.js";
-import { FINISHED_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/store.js";
-import { Worker, type WorkerOptions } from "../worker/worker.js";
+import { Batcher } from "../store/batcher.js";
+import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunOutcome, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
+import { newRunId } from "./run-id.js";
 import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
 import { validateEventName, validateRunId } from "./validate.js";
 
@@ -84,13 +85,17 @@ const RESULT_POLL_MS = { first: 10, max: 250 };
 export class Endure {
   private readonly workers = new Set<Worker>();
   private readonly finishListeners = new Map<string, Set<() => void>>();
+  /** Concurrent starts share one transaction. */
+  private readonly starts: Batcher<NewRun, CreatedRun>;
   private closed = false;
 
   private constructor(
     private readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly serializer: Serializer,
-  ) {}
+  ) {
+    this.starts = new Batcher((runs) => store.createRuns(runs));
+  }
 
   /**
    * Opens a client on a store, creating the SQLite file or the PostgreSQL schema and its tables if
@@ -120,22 +125,38 @@ export class Endure {
     if (!Array.isArray(args)) {
       throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
     }
-    const id = options.id === undefined ? randomUUID() : validateRunId(options.id, "start()");
+    const id = options.id === undefined ? newRunId() : validateRunId(options.id, "start()");
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
-    const { run } = await this.store.createRun({ id, workflow: name, input });
-    if (run.workflow !== name) {
-      throw new InvalidArgumentError(`start("${name}"): the id "${id}" already belongs to a run of workflow "${run.workflow}". Use another id.`);
+    // A worker of this process with room runs the new run itself, without a claim.
+    const reservation = this.reserveLocalWorker(name);
+    let started: CreatedRun;
+    try {
+      started = await this.starts.add({ id, workflow: name, input, owner: reservation?.owner });
+    } catch (error) {
+      reservation?.cancel();
+      throw error;
     }
-    for (const worker of this.workers) worker.notify();
-    return this.handle(id);
+    const { run, created } = started;
+    if (!created || !reservation) {
+      reservation?.cancel();
+      if (run.workflow !== name) {
+        throw new InvalidArgumentError(`start("${name}"): the id "${id}" already belongs to a run of workflow "${run.workflow}". Use another id.`);
+      }
+      for (const worker of this.workers) worker.notify();
+      return this.handle(id);
+    }
+    return this.handle(id, reservation.adopt(run));
   }
 
   /** A handle on an existing run, e.g. one started by another process. */
-  handle<R = unknown>(id: string): RunHandle<R> {
+  handle<R = unknown>(id: string): RunHandle<R>;
+  /** @internal With `localExit`: the run is in a worker of this client, which reports its end. */
+  handle<R = unknown>(id: string, localExit?: Promise<RunExit>): RunHandle<R>;
+  handle<R = unknown>(id: string, localExit?: Promise<RunExit>): RunHandle<R> {
     validateRunId(id, "handle()");
     return {
       id,
-      result: () => this.result<R>(id),
+      result: () => this.result<R>(id, localExit),
       status: async () => (await this.getRecord(id)).status,
     };
   }
@@ -241,22 +262,35 @@ export class Endure {
     if (this.ownsStore) await this.store.close();
   }
 
-  private async result<R>(id: string): Promise<R> {
+  private async result<R>(id: string, localExit?: Promise<RunExit>): Promise<R> {
+    if (localExit) {
+      // Written and reported by the worker here: no need to read it back.
+      const exit = await localExit;
+      if (exit.kind === "finished") return this.outcomeOf<R>(id, exit.outcome);
+    }
     let pollMs = RESULT_POLL_MS.first;
     for (;;) {
       const run = await this.getRecord(id);
-      if (FINISHED_STATUSES.has(run.status)) return this.outcomeOf<R>(run);
+      if (FINISHED_STATUSES.has(run.status)) return this.outcomeOf<R>(id, finalOutcome(run));
       await this.untilFinishedOr(id, pollMs);
       pollMs = Math.min(pollMs * 2, RESULT_POLL_MS.max);
     }
   }
 
-  private outcomeOf<R>(run: RunRecord): R {
-    if (run.status === "completed") return this.serializer.deserialize(run.output!) as R;
-    const error = this.serializer.deserializeError(run.error!);
-    if (run.status === "failed") throw new RunFailedError(run.id, error);
-    if (run.status === "cancelled" && !(error instanceof CancelledError)) throw new CancelledError(`Run "${run.id}" was cancelled.`);
+  private outcomeOf<R>(id: string, outcome: FinalOutcome): R {
+    if (outcome.status === "completed") return this.serializer.deserialize(outcome.output) as R;
+    const error = this.serializer.deserializeError(outcome.error);
+    if (outcome.status === "failed") throw new RunFailedError(id, error);
+    if (outcome.status === "cancelled" && !(error instanceof CancelledError)) throw new CancelledError(`Run "${id}" was cancelled.`);
     throw error;
+  }
+
+  private reserveLocalWorker(workflow: string): Reservation | undefined {
+    for (const worker of this.workers) {
+      const reservation = worker.reserve(workflow);
+      if (reservation) return reservation;
+    }
+    return undefined;
   }
 
   private untilFinishedOr(id: string, ms: number): Promise<void> {
@@ -303,6 +337,13 @@ export class Endure {
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("This Endure client");
   }
+}
+
+type FinalOutcome = Exclude<RunOutcome, { status: "waiting" }>;
+
+function finalOutcome(run: RunRecord): FinalOutcome {
+  if (run.status === "completed") return { status: "completed", output: run.output! };
+  return { status: run.status as "failed" | "cancelled" | "blocked", error: run.error! };
 }
 
 const STATUSES: readonly RunStatus[] = ["pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];

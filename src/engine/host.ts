@@ -1,6 +1,6 @@
 import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { RunCommit, RunStatus } from "../store/store.js";
+import type { RunCommit, RunOutcome } from "../store/store.js";
 
 /** Something whose pending journal writes a group commit collects. */
 export interface Committable {
@@ -11,7 +11,8 @@ export interface Committable {
 
 /** How a run left the worker's memory. */
 export type RunExit =
-  | { kind: "finished"; status: Extract<RunStatus, "completed" | "failed" | "cancelled" | "blocked"> }
+  /** Its final state is durable; `outcome` is what was written. */
+  | { kind: "finished"; outcome: Exclude<RunOutcome, { status: "waiting" }> }
   | { kind: "suspended" }
   /** The worker lost the run (lease taken over, store unreachable, worker stopping). */
   | { kind: "abandoned"; reason: unknown };

@@ -1,4 +1,3 @@
-import { toMilliseconds } from "../api/duration.js";
 import {
   CancelledError,
   LeaseLostError,
@@ -6,11 +5,12 @@ import {
   type Divergence,
 } from "../api/errors.js";
 import { scopeStorage, type DurableRun } from "../api/scope.js";
-import { resolveRetryPolicy, type StepOptions } from "../api/step.js";
+import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
 import { CommitGate } from "./commit-gate.js";
+import { LazyAbort } from "./lazy-abort.js";
 import type { Committable, ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
 import { OutcomeQueue } from "./outcome-queue.js";
@@ -52,7 +52,7 @@ export class RunExecution implements DurableRun, Committable {
   private consumed: RunCommit["consumed"] = [];
   private readonly inbox: InboxEvent[];
   private readonly waits: PendingWaits;
-  private readonly attempts = new Set<AbortController>();
+  private readonly attempts = new Set<LazyAbort>();
   private readonly commits = new CommitGate();
   private busy = 0;
   private idleCheckScheduled = false;
@@ -141,7 +141,7 @@ export class RunExecution implements DurableRun, Committable {
 
   // ---- durable calls (DurableRun) ------------------------------------------------------------
 
-  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: StepOptions): Promise<R> {
+  step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: ResolvedStepOptions): Promise<R> {
     return this.durableStep(name, false, fn as StepCall["fn"], args, options) as Promise<R>;
   }
 
@@ -149,12 +149,12 @@ export class RunExecution implements DurableRun, Committable {
     name: string,
     fn: (tx: Transaction, ...args: A) => Promise<R>,
     args: A,
-    options: StepOptions,
+    options: ResolvedStepOptions,
   ): Promise<R> {
     return this.durableStep(name, true, fn as StepCall["fn"], args, options) as Promise<R>;
   }
 
-  private durableStep(name: string, transactional: boolean, fn: StepCall["fn"], args: unknown[], options: StepOptions): Promise<unknown> {
+  private durableStep(name: string, transactional: boolean, fn: StepCall["fn"], args: unknown[], options: ResolvedStepOptions): Promise<unknown> {
     if (this.state !== "running") return never();
     const { position, recorded } = this.claimPosition("step", name);
     return new Promise<unknown>((resolve, reject) => {
@@ -162,8 +162,8 @@ export class RunExecution implements DurableRun, Committable {
       if (this.takeCancellation(position, "step", name, reject)) return;
       const call: StepCall = {
         position, name, transactional, fn, args,
-        policy: resolveRetryPolicy(options.retry),
-        timeoutMs: options.timeout === undefined ? undefined : toMilliseconds(options.timeout, `step("${name}"): timeout`),
+        policy: options.policy,
+        timeoutMs: options.timeoutMs,
         startedAt: recorded?.startedAt ?? this.host.clock(),
         resolve,
         reject,
@@ -277,8 +277,9 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private async runAttempt(call: StepCall, attempt: number): Promise<void> {
-    if (!(await this.flushBeforeAttempt()) || !(await this.checkLease())) return;
-    const controller = new AbortController();
+    const ready = this.readyForAttempt();
+    if (!(ready === true || (ready !== false && (await ready)))) return;
+    const controller = new LazyAbort();
     this.attempts.add(controller);
     let outcome: StepOutcome | undefined;
     try {
@@ -302,7 +303,7 @@ export class RunExecution implements DurableRun, Committable {
    */
   private async runAttemptInTransaction(call: StepCall, attempt: number): Promise<void> {
     if (!(await this.flushBeforeAttempt())) return;
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     let outcome: StepOutcome | undefined;
     let journaled = false;
     try {
@@ -340,6 +341,16 @@ export class RunExecution implements DurableRun, Committable {
     if (outcome) await this.deliverWhenDurable(outcome);
   }
 
+  /**
+   * Whether a step attempt may start: at once when nothing waits to be flushed and the lease is
+   * fresh (the usual case, kept free of promises), else once both are settled.
+   */
+  private readyForAttempt(): boolean | Promise<boolean> {
+    if (this.buffer.size > 0 || this.consumed.length > 0) return this.flushBeforeAttempt().then((flushed) => flushed && this.checkLease());
+    const held = this.host.holdsLease(this.runId);
+    return held === true ? this.state === "running" && !this.stopping : this.checkLease(held);
+  }
+
   /** What a step may act on (a uuid, a timer that fired, an event) is made durable before it starts. */
   private async flushBeforeAttempt(): Promise<boolean> {
     if (this.buffer.size > 0 || this.consumed.length > 0) {
@@ -349,8 +360,7 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   /** A worker that may have lost the run starts no more attempts: they could have side effects. */
-  private async checkLease(): Promise<boolean> {
-    const held = this.host.holdsLease(this.runId);
+  private async checkLease(held = this.host.holdsLease(this.runId)): Promise<boolean> {
     if (!(held === true || (await held))) {
       this.abandon(new LeaseLostError(this.runId));
       return false;
@@ -358,12 +368,15 @@ export class RunExecution implements DurableRun, Committable {
     return this.state === "running" && !this.stopping;
   }
 
-  private attemptOf(call: StepCall, attempt: number, controller: AbortController) {
+  private attemptOf(call: StepCall, attempt: number, controller: LazyAbort) {
     return {
       run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
       context: {
         runId: this.runId, stepName: call.name, position: call.position, attempt,
-        idempotencyKey: `${this.runId}:${call.position}`, signal: controller.signal,
+        idempotencyKey: `${this.runId}:${call.position}`,
+        get signal() {
+          return controller.signal;
+        },
       },
     };
   }
@@ -376,10 +389,10 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   /** The failed attempt's final outcome, or undefined when the step is retried. */
-  private failedAttempt(call: StepCall, attempt: number, controller: AbortController, thrown: unknown): StepOutcome | undefined {
+  private failedAttempt(call: StepCall, attempt: number, controller: LazyAbort, thrown: unknown): StepOutcome | undefined {
     const { serializer, clock } = this.host;
-    const cancelled = controller.signal.reason instanceof CancelledError;
-    const error = cancelled ? (controller.signal.reason as CancelledError) : thrown;
+    const cancelled = controller.reason instanceof CancelledError;
+    const error = cancelled ? (controller.reason as CancelledError) : thrown;
     if (cancelled) this.markCancelDelivered();
     if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
       const retrying: JournalEntry = {
@@ -541,7 +554,7 @@ export class RunExecution implements DurableRun, Committable {
     this.state = "exiting";
     this.stopWaitsAndAttempts(new Error("the run finished"));
     this.outcome = outcome;
-    const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", status: outcome.status };
+    const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", outcome };
     this.exiting = this.commit().then(
       () => this.leave(exit),
       (error: unknown) => this.leave({ kind: "abandoned", reason: error }),

@@ -10,6 +10,7 @@ import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { StepContext } from "../api/step-context.js";
 import type { ResolvedRetryPolicy } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
+import type { LazyAbort } from "./lazy-abort.js";
 
 /** A step call of a workflow, across its attempts. */
 export interface StepCall {
@@ -30,7 +31,7 @@ export interface StepCall {
 export interface StepAttempt {
   run: DurableRun;
   context: StepContext;
-  controller: AbortController;
+  controller: LazyAbort;
   fn: (...args: never[]) => unknown;
   args: unknown[];
   timeoutMs: number | undefined;

@@ -1,4 +1,4 @@
-import type { EntryKind, EntryStatus, InboxEvent, JournalEntry, RunRecord, RunStatus } from "./store.js";
+import type { EntryKind, EntryStatus, InboxEvent, JournalEntry, NewRun, RunRecord, RunStatus } from "./store.js";
 
 // Rows as the drivers return them. The stores' columns are the same; their types differ a little:
 // SQLite has integers for flags and a JSON text list, node-postgres returns BIGINT as a string
@@ -95,4 +95,19 @@ export function toJournalEntry(row: JournalRow): JournalEntry {
 
 export function toInboxEvent(row: InboxRow): InboxEvent {
   return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
+}
+
+/** The columns of a new run that depend on whether it is created claimed (see `NewRun.owner`). */
+export function newRunRow(run: NewRun, now: number) {
+  const claimed = run.owner !== undefined;
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    input: run.input,
+    status: claimed ? "running" : "pending",
+    due_at: claimed ? now + run.owner!.leaseMs : (run.dueAt ?? now),
+    owner: run.owner?.workerId ?? null,
+    epoch: claimed ? 1 : 0,
+    started_at: claimed ? now : null,
+  };
 }

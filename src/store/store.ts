@@ -32,7 +32,13 @@ import type { Transaction } from "../api/transaction-types.js";
  */
 export interface Store {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */
-  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  createRun(run: NewRun): Promise<CreatedRun>;
+  /**
+   * Creates runs in one transaction (concurrent starts share it), each as {@link createRun} does.
+   * Within a batch, a later run with the id of an earlier one gets that run, `created: false`.
+   * @returns for each run, in order, the run and whether this call created it.
+   */
+  createRuns(runs: readonly NewRun[]): Promise<CreatedRun[]>;
   getRun(id: string): Promise<RunRecord | undefined>;
   getJournal(id: string): Promise<JournalEntry[]>;
   /** Newest first. */
@@ -139,6 +145,16 @@ export interface NewRun {
   input: string;
   /** When the run may start; defaults to now. */
   dueAt?: number;
+  /**
+   * Creates the run already claimed by this worker (running, epoch 1, leased for `leaseMs`), so a
+   * worker in the starting process runs it at once, without a claim. Ignored for a run that exists.
+   */
+  owner?: { workerId: string; leaseMs: number };
+}
+
+export interface CreatedRun {
+  run: RunRecord;
+  created: boolean;
 }
 
 export type EntryKind = "step" | "sleep" | "event" | "now" | "uuid" | "random";

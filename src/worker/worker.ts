@@ -5,7 +5,7 @@ import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ExecutionHost, RunExit } from "../engine/host.js";
 import { RunExecution } from "../engine/run-execution.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { ClaimedRun, Store } from "../store/store.js";
+import type { ClaimedRun, NewRun, RunRecord, Store } from "../store/store.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
 import { OutageLog } from "./outage-log.js";
@@ -36,6 +36,20 @@ export interface WorkerOptions {
 export type RunExitListener = (runId: string, exit: RunExit) => void;
 
 /**
+ * A slot held for a run this process is starting (see {@link Worker.reserve}). Exactly one of
+ * `adopt` or `cancel` must be called.
+ * @internal
+ */
+export interface Reservation {
+  /** What the run is created with, so that it is created claimed by this worker. */
+  readonly owner: NonNullable<NewRun["owner"]>;
+  /** The run was created claimed by this worker: runs it now. Resolves when it leaves memory. */
+  adopt(run: RunRecord): Promise<RunExit>;
+  /** The run was not created (its id was taken, or the start failed): frees the slot. */
+  cancel(): void;
+}
+
+/**
  * Claims due runs of its workflows, executes them, and holds them under leases it renews.
  *
  * Loop: claim as many due runs as there are free slots (one statement), start each, then sleep
@@ -47,6 +61,10 @@ export class Worker {
   readonly id = randomUUID();
   private readonly workflows = new Map<string, WorkflowDefinition>();
   private readonly executions = new Map<string, RunExecution>();
+  /** Slots held for runs being started in this process. */
+  private reserved = 0;
+  /** Who waits for an adopted run to leave memory. */
+  private readonly adoptedExits = new Map<string, (exit: RunExit) => void>();
   /** Per held run: until when its lease surely holds, by this process's clock. */
   private readonly leaseDeadlines = new Map<string, number>();
   private readonly committer: GroupCommitter;
@@ -61,6 +79,8 @@ export class Worker {
   private heartbeat?: NodeJS.Timeout;
   private wakeLoop?: () => void;
   private stopWatching?: () => void;
+  /** The last claim was held back by a lack of free slots: a slot freeing up should claim again. */
+  private short = false;
   /** Claims that failed in a row (the store is unreachable). */
   private claimFailures = 0;
   private readonly outage: OutageLog;
@@ -135,6 +155,47 @@ export class Worker {
     this.wakeLoop?.();
   }
 
+  /**
+   * Holds a slot for a run of `workflow` that this process is about to start, when this worker
+   * serves it and has room: the run is then created already claimed by this worker and runs at
+   * once, without a claim (and without the wait for the next one).
+   * @internal
+   */
+  reserve(workflow: string): Reservation | undefined {
+    if (!this.running || !this.workflows.has(workflow) || this.executions.size + this.reserved >= this.concurrency) return undefined;
+    this.reserved++;
+    // The lease runs from before the run was created, as a claim's does.
+    const sentAt = Date.now();
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new Error("A reservation was used twice.");
+      settled = true;
+      this.reserved--;
+    };
+    return {
+      owner: { workerId: this.id, leaseMs: this.leaseMs },
+      adopt: (run) => {
+        settle();
+        return this.adopt(run, sentAt + this.leaseMs);
+      },
+      cancel: () => {
+        settle();
+        this.slotFreed();
+      },
+    };
+  }
+
+  private adopt(run: RunRecord, leaseDeadline: number): Promise<RunExit> {
+    if (!this.running) {
+      // Stopping: give the run back at once, for another worker to start.
+      void this.store.releaseRuns(this.id, [run.id]).catch(() => {});
+      return Promise.resolve({ kind: "abandoned", reason: new Error("the worker is stopping") });
+    }
+    const exited = new Promise<RunExit>((resolve) => this.adoptedExits.set(run.id, resolve));
+    this.launch({ run, journal: [], inbox: [] }, leaseDeadline);
+    return exited;
+  }
+
   /** A local client asked to cancel this run; if this worker holds it, deliver at once. */
   notifyCancel(runId: string): void {
     this.executions.get(runId)?.requestCancel();
@@ -165,7 +226,8 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     while (this.running) {
-      const free = this.concurrency - this.executions.size;
+      const free = this.concurrency - this.executions.size - this.reserved;
+      this.short = free <= 0;
       let full = false;
       if (free > 0) {
         try {
@@ -247,6 +309,8 @@ export class Worker {
   private handleExit(runId: string, exit: RunExit): void {
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
+    this.adoptedExits.get(runId)?.(exit);
+    this.adoptedExits.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
       // While the store is down every held run is dropped; the outage is logged once, not per run.
       if (exit.reason instanceof StoreUnavailableError) this.outage.failed(`writing run "${runId}"`, exit.reason);
@@ -255,7 +319,11 @@ export class Worker {
       void this.store.releaseRuns(this.id, [runId]).catch(() => {});
     }
     this.onRunExit(runId, exit);
-    this.notify();
+    this.slotFreed();
+  }
+
+  private slotFreed(): void {
+    if (this.short) this.notify();
   }
 }
 

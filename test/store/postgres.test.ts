@@ -119,8 +119,7 @@ describe("PostgreSQL", postgresOnly, () => {
         (await admin.query(`EXPLAIN ${text}`, params)).rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
       const now = Date.now();
       const plans = {
-        anyDue: await plan(sql.anyDue, [now, ["wf"]]),
-        findDue: await plan(sql.findDue, [now, ["wf"], 100]),
+        claim: await plan(sql.claim, [now, ["wf"], 100, "worker-1", now + 5000, 5]),
         listByStatus: await plan(sql.listRuns, ["completed", null, null, null, 51]),
         listByWorkflow: await plan(sql.listRuns, [null, "wf-3", null, null, 51]),
         listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51]),

@@ -3,10 +3,11 @@ import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
+import { type InboxRow, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import type {
   ClaimedRun,
   ClaimRequest,
+  CreatedRun,
   HeldRun,
   JournalEntry,
   NewEvent,
@@ -96,13 +97,32 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+  async createRun(run: NewRun): Promise<CreatedRun> {
+    return (await this.createRuns([run]))[0]!;
+  }
+
+  async createRuns(runs: readonly NewRun[]): Promise<CreatedRun[]> {
     return await this.guard(async (query) => {
       const now = this.clock();
-      const inserted = await query(this.sql.insertRun, [run.id, run.workflow, run.input, now, run.dueAt ?? now]);
-      if (inserted.rowCount === 1) return { run: toRunRecord(inserted.rows[0] as RunRow), created: true };
-      const existing = await query(this.sql.getRun, [run.id]);
-      return { run: toRunRecord(existing.rows[0] as RunRow), created: false };
+      const rows = runs.map((run) => newRunRow(run, now));
+      const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+      const inserted = await query(this.sql.insertRuns, [
+        now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
+      ]);
+      const created = new Map((inserted.rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
+      const missing = runs.filter((run) => !created.has(run.id)).map((run) => run.id);
+      const existing = missing.length === 0 ? new Map<string, RunRecord>()
+        : new Map(((await query(this.sql.getRuns, [missing])).rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
+      // The first of a batch's runs with an id created it; any later one with that id gets it as existing.
+      return runs.map((run) => {
+        const mine = created.get(run.id);
+        if (mine) {
+          created.delete(run.id);
+          existing.set(run.id, mine);
+          return { run: mine, created: true };
+        }
+        return { run: existing.get(run.id)!, created: false };
+      });
     });
   }
 
@@ -161,28 +181,20 @@ export class PostgresStore implements Store {
   }
 
   async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
-    const workflows = [...claim.workflows];
-    // Look before opening a transaction: idle polls then cost one cheap read.
-    const anyDue = await this.guard((query) => query(this.sql.anyDue, [this.clock(), workflows]));
-    if (anyDue.rowCount === 0) return [];
-    return await this.inTransaction(async (query) => {
+    return await this.guard(async (query) => {
       const now = this.clock();
-      const due = (await query(this.sql.findDue, [now, workflows, claim.limit])).rows as Pick<RunRow, "id" | "status" | "lapses">[];
-      const claimable: string[] = [];
-      for (const run of due) {
-        const lapses = run.lapses + 1;
-        if (run.status === "running" && lapses >= claim.maxLapses) {
-          await query(this.sql.failCrashLoop, [run.id, lapses, claim.crashLoopError(run.id, lapses), now]);
-        } else {
-          claimable.push(run.id);
-        }
+      const { rows } = await query(this.sql.claim, [now, [...claim.workflows], claim.limit, claim.workerId, now + claim.leaseMs, claim.maxLapses]);
+      const claimed: RunRow[] = [];
+      for (const row of rows as (RunRow & { crash_lapses: number | null })[]) {
+        if (row.crash_lapses === null) claimed.push(row);
+        else await query(this.sql.failCrashLoop, [row.id, row.crash_lapses, claim.crashLoopError(row.id, row.crash_lapses), now, row.epoch]);
       }
-      if (claimable.length === 0) return [];
-      const claimed = (await query(this.sql.claim, [claimable, claim.workerId, now + claim.leaseMs, now])).rows as RunRow[];
-      const journals = groupBy((await query(this.sql.journalOf, [claimable])).rows as JournalRow[]);
-      const inboxes = groupBy((await query(this.sql.inboxOf, [claimable])).rows as (InboxRow & { run_id: string })[]);
-      const order = new Map(claimable.map((id, index) => [id, index]));
-      claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      if (claimed.length === 0) return [];
+      // Read after the claim committed, in a later snapshot: every commit of the previous owner
+      // that landed before the claim is in it (a transaction step's above all).
+      const ids = claimed.map((row) => row.id);
+      const journals = groupBy((await query(this.sql.journalOf, [ids])).rows as JournalRow[]);
+      const inboxes = groupBy((await query(this.sql.inboxOf, [ids])).rows as (InboxRow & { run_id: string })[]);
       return claimed.map((row) => ({
         run: toRunRecord(row),
         journal: (journals.get(row.id) ?? []).map(toJournalEntry),

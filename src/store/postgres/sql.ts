@@ -10,11 +10,16 @@ export function statements(schema: string) {
   const s = quoteIdentifier(schema);
   const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
   return {
-    insertRun: `
-      INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at)
-      VALUES ($1, $2, 'pending', $3, $4, $4, $5)
+    // A batch of starts in one statement; sorted, so concurrent batches lock ids in one order.
+    insertRuns: `
+      INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at)
+      SELECT id, workflow, status, input, $1, $1, due_at, owner, epoch, started_at
+      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
+        AS r(id, workflow, status, input, due_at, owner, epoch, started_at)
+      ORDER BY id
       ON CONFLICT (id) DO NOTHING
       RETURNING *`,
+    getRuns: `SELECT * FROM ${s}.runs WHERE id = ANY($1::text[])`,
     getRun: `SELECT * FROM ${s}.runs WHERE id = $1`,
     lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
     lockRuns: `SELECT 1 FROM ${s}.runs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
@@ -45,23 +50,35 @@ export function statements(schema: string) {
       INSERT INTO ${s}.workflows (name, registered_at) SELECT unnest($1::text[]), $2
       ON CONFLICT (name) DO NOTHING`,
     knownWorkflows: `SELECT name FROM ${s}.workflows ORDER BY name`,
-    anyDue: `SELECT 1 FROM ${s}.runs WHERE due_at <= $1 AND workflow = ANY($2::text[]) LIMIT 1`,
-    // SKIP LOCKED: workers claiming at the same moment take different runs instead of queueing.
-    findDue: `
-      SELECT id, status, lapses FROM ${s}.runs
-      WHERE due_at <= $1 AND workflow = ANY($2::text[])
-      ORDER BY due_at LIMIT $3
-      FOR UPDATE SKIP LOCKED`,
+    // A claim in one statement: due runs locked with SKIP LOCKED (workers claiming at the same
+    // moment take different runs instead of queueing) and taken over, except those whose lease
+    // lapsed once too often: they come back with `crash_lapses` set, untouched, to be failed.
+    // $1 now, $2 workflows, $3 limit, $4 worker, $5 lease end, $6 max lapses.
     claim: `
-      UPDATE ${s}.runs SET status = 'running', owner = $2, epoch = epoch + 1, due_at = $3,
-        lapses = CASE WHEN status = 'running' THEN lapses + 1 ELSE 0 END,
-        started_at = COALESCE(started_at, $4), updated_at = $4, waiting_for = NULL
-      WHERE id = ANY($1::text[])
-      RETURNING *`,
+      WITH due AS (
+        SELECT id, status, lapses, due_at FROM ${s}.runs
+        WHERE due_at <= $1 AND workflow = ANY($2::text[])
+        ORDER BY due_at LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      ),
+      claimed AS (
+        UPDATE ${s}.runs AS r SET status = 'running', owner = $4, epoch = r.epoch + 1, due_at = $5,
+          lapses = CASE WHEN r.status = 'running' THEN r.lapses + 1 ELSE 0 END,
+          started_at = COALESCE(r.started_at, $1), updated_at = $1, waiting_for = NULL
+        FROM due
+        WHERE r.id = due.id AND NOT (due.status = 'running' AND due.lapses + 1 >= $6)
+        RETURNING r.*, due.due_at AS was_due
+      )
+      SELECT *, NULL::integer AS crash_lapses FROM claimed
+      UNION ALL
+      SELECT r.*, due.due_at, due.lapses + 1 FROM due JOIN ${s}.runs AS r ON r.id = due.id
+      WHERE due.status = 'running' AND due.lapses + 1 >= $6
+      ORDER BY was_due`,
+    // Only if no one took the run since the claim saw it.
     failCrashLoop: `
       UPDATE ${s}.runs SET status = 'failed', error = $3, lapses = $2, finished_at = $4, updated_at = $4,
         due_at = NULL, owner = NULL, waiting_for = NULL
-      WHERE id = $1`,
+      WHERE id = $1 AND status = 'running' AND epoch = $5`,
     journalOf: `SELECT * FROM ${s}.journal WHERE run_id = ANY($1::text[]) ORDER BY run_id, position`,
     inboxOf: `
       SELECT run_id, seq, name, payload, sent_at FROM ${s}.inbox

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from "../cursor.js";
 import type {
   ClaimedRun,
   ClaimRequest,
+  CreatedRun,
   HeldRun,
   JournalEntry,
   NewEvent,
@@ -23,7 +24,7 @@ import type {
 import { FINISHED_STATUSES } from "../store.js";
 import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
-import { type InboxRow, type JournalRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
+import { type InboxRow, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
 
 export interface SqliteStoreOptions {
@@ -72,14 +73,21 @@ export class SqliteStore implements Store {
     this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
 
-  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    return this.exclusive(() => {
-      const now = this.clock();
-      const created = this.sql.insertRun.run({
-        id: run.id, workflow: run.workflow, input: run.input, now, due_at: run.dueAt ?? now,
-      }).changes === 1;
-      return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created };
-    });
+  async createRun(run: NewRun): Promise<CreatedRun> {
+    return (await this.createRuns([run]))[0]!;
+  }
+
+  async createRuns(runs: readonly NewRun[]): Promise<CreatedRun[]> {
+    return this.exclusive(() =>
+      this.inWriteTransaction(() => {
+        const now = this.clock();
+        return runs.map((run) => {
+          const inserted = this.sql.insertRun.get({ ...newRunRow(run, now), now }) as RunRow | undefined;
+          if (inserted) return { run: toRunRecord(inserted), created: true };
+          return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created: false };
+        });
+      }),
+    );
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -321,9 +329,10 @@ function prepareStatements(db: Database.Database) {
   const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
   return {
     insertRun: db.prepare(`
-      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at)
-      VALUES (@id, @workflow, 'pending', @input, @now, @now, @due_at)
-      ON CONFLICT (id) DO NOTHING`),
+      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at)
+      VALUES (@id, @workflow, @status, @input, @now, @now, @due_at, @owner, @epoch, @started_at)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING *`),
     getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
     getJournal: db.prepare(`SELECT * FROM journal WHERE run_id = ? ORDER BY position`),
     getInbox: db.prepare(`SELECT seq, name, payload, sent_at FROM inbox WHERE run_id = ? AND consumed_position IS NULL ORDER BY seq`),

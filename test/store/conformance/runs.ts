@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RunRecord } from "../../../src/store/store.js";
+import type { CreatedRun, RunRecord } from "../../../src/store/store.js";
 import { commitFor, newRun, stepEntry } from "../builders.js";
 import type { SuiteContext } from "./context.js";
 
@@ -46,6 +46,45 @@ export function runTests(t: SuiteContext): void {
       assert.equal(again.created, false);
       assert.deepEqual(again.run, claimed.run);
       assert.equal(again.run.status, "running");
+    });
+  });
+
+  describe("createRuns", () => {
+    it("creates a batch in order, and a later run of the batch with an earlier one's id gets that run", async () => {
+      const existing = await t.store.createRun(newRun({ id: "taken" }));
+      t.clock.advance(1_000);
+      const a = newRun();
+      const b = newRun();
+      const results = await t.store.createRuns([a, newRun({ id: "taken" }), b, { ...newRun(), id: a.id, workflow: "other" }]);
+      assert.deepEqual(results.map((r) => [r.run.id, r.created]), [[a.id, true], ["taken", false], [b.id, true], [a.id, false]]);
+      assert.deepEqual(results[1]!.run, existing.run);
+      assert.deepEqual(results[3]!.run, results[0]!.run);
+      assert.equal(results[3]!.run.workflow, a.workflow);
+      assert.deepEqual(await t.store.getRun(b.id), results[2]!.run);
+      assert.equal(results[2]!.run.createdAt, t.clock.now());
+    });
+
+    it("creates a run claimed by its owner: running, epoch 1, leased, and not claimable by others", async () => {
+      const input = newRun();
+      const [{ run, created }] = await t.store.createRuns([{ ...input, owner: { workerId: "worker-1", leaseMs: 5_000 } }]) as [CreatedRun];
+      assert.equal(created, true);
+      assert.deepEqual(
+        { status: run.status, owner: run.owner, epoch: run.epoch, dueAt: run.dueAt, startedAt: run.startedAt },
+        { status: "running", owner: "worker-1", epoch: 1, dueAt: t.clock.now() + 5_000, startedAt: t.clock.now() },
+      );
+      assert.deepEqual(await t.claim("worker-2"), []);
+      // Its owner commits at epoch 1 as after a claim.
+      assert.deepEqual(await t.store.commit("worker-1", [commitFor(run, { entries: [stepEntry(0)] })]), [true]);
+      // Its lease lapses like a claimed run's: another worker takes it over.
+      t.clock.advance(5_000);
+      assert.deepEqual((await t.claim("worker-2")).map((c) => [c.run.id, c.run.epoch, c.journal.length]), [[run.id, 2, 1]]);
+    });
+
+    it("ignores the owner of a run whose id exists", async () => {
+      const first = await t.store.createRun(newRun({ id: "exists" }));
+      const [again] = await t.store.createRuns([newRun({ id: "exists", owner: { workerId: "worker-1", leaseMs: 5_000 } })]);
+      assert.equal(again!.created, false);
+      assert.deepEqual(again!.run, first.run);
     });
   });
 
