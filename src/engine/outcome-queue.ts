@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { JournalEntry } from "../store/store.js";
 
 /** What the queue asks of the run it serves. */
@@ -62,24 +61,26 @@ export class OutcomeQueue {
     if (this.draining || !this.hooks.active()) return;
     if (!this.ready.has(this.expected())) return this.hooks.quiet();
     this.draining = true;
-    void this.drain();
+    this.drain();
   }
 
-  private async drain(): Promise<void> {
-    while (this.hooks.active()) {
-      const seq = this.expected();
-      const settle = this.ready.get(seq);
-      if (!settle) break;
-      this.ready.delete(seq);
-      if (this.replaying) this.replayIndex++;
-      else this.nextLive++;
-      settle();
-      if (!this.replaying) this.hooks.delivered();
-      await nextTurn();
+  /** Hands over the next outcome, then comes back on the next turn for the one after. */
+  private drain(): void {
+    const settle = this.hooks.active() ? this.ready.get(this.expected()) : undefined;
+    if (!settle) {
+      this.draining = false;
+      this.hooks.quiet();
+      return;
     }
-    this.draining = false;
-    this.hooks.quiet();
+    this.ready.delete(this.expected());
+    if (this.replaying) this.replayIndex++;
+    else this.nextLive++;
+    settle();
+    if (!this.replaying) this.hooks.delivered();
+    setImmediate(this.drainNext);
   }
+
+  private readonly drainNext = () => this.drain();
 
   private expected(): number {
     return this.replaying ? this.recorded[this.replayIndex]!.seq! : this.nextLive;

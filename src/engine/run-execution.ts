@@ -410,10 +410,11 @@ export class RunExecution implements DurableRun, Committable {
     return { entry, settle: () => call.reject(serializer.deserializeError(errorText)) };
   }
 
-  private async deliverWhenDurable(outcome: StepOutcome): Promise<void> {
+  private deliverWhenDurable(outcome: StepOutcome): Promise<void> {
     this.buffer.set(outcome.entry.position, outcome.entry);
-    if (!(await this.commitOrAbandon())) return;
-    this.outcomes.offer(outcome.entry.seq!, outcome.settle);
+    return this.commitOrAbandon().then((durable) => {
+      if (durable) this.outcomes.offer(outcome.entry.seq!, outcome.settle);
+    });
   }
 
   private waitToRetry(call: StepCall, retrying: JournalEntry): void {
@@ -428,14 +429,14 @@ export class RunExecution implements DurableRun, Committable {
     return this.commits.commit(() => this.host.commit(this));
   }
 
-  private async commitOrAbandon(): Promise<boolean> {
-    try {
-      await this.commit();
-      return this.state === "running";
-    } catch (error) {
-      this.abandon(error);
-      return false;
-    }
+  private commitOrAbandon(): Promise<boolean> {
+    return this.commit().then(
+      () => this.state === "running",
+      (error: unknown) => {
+        this.abandon(error);
+        return false;
+      },
+    );
   }
 
   // ---- waits (sleep, event, retry back-off) ------------------------------------------------------

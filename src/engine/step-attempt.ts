@@ -42,12 +42,20 @@ export interface StepAttempt {
  * are refused). A timeout aborts the attempt's signal and fails it with `TimeoutError`, whether or
  * not the function honours the signal.
  */
-export async function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
+export function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
   const { run, context, controller, fn, args, timeoutMs } = attempt;
-  const execution = scopeStorage.run({ kind: "step", run, context }, () =>
-    Promise.resolve().then(() => (fn as (...a: unknown[]) => unknown)(...args)),
-  );
-  if (timeoutMs === undefined) return await execution;
+  const execution = scopeStorage.run({ kind: "step", run, context }, () => {
+    try {
+      return Promise.resolve((fn as (...a: unknown[]) => unknown)(...args));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  });
+  return timeoutMs === undefined ? execution : withTimeout(execution, attempt, timeoutMs);
+}
+
+async function withTimeout(execution: Promise<unknown>, attempt: StepAttempt, timeoutMs: number): Promise<unknown> {
+  const { context, controller } = attempt;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

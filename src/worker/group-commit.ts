@@ -17,7 +17,9 @@ export class GroupCommitter {
     this.batcher = new Batcher((runs) => store.commit(workerId, runs.map((run) => run.takeCommit())), Infinity);
   }
 
-  async commit(run: Committable): Promise<void> {
-    if (!(await this.batcher.add(run))) throw new LeaseLostError(run.runId);
+  commit(run: Committable): Promise<void> {
+    return this.batcher.add(run).then((applied) => {
+      if (!applied) throw new LeaseLostError(run.runId);
+    });
   }
 }

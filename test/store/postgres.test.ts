@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { Endure, step, workflow } from "../../src/index.js";
-import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { PostgresStore, SESSION_OPTIONS } from "../../src/store/postgres/postgres-store.js";
 import { CommitBatch } from "../../src/store/postgres/commit-batch.js";
 import { statements } from "../../src/store/postgres/sql.js";
 import type { Store } from "../../src/store/store.js";
@@ -133,6 +133,42 @@ describe("PostgreSQL", postgresOnly, () => {
         assert.doesNotMatch(text, /Seq Scan on runs/, `${query} scans the whole runs table:\n${text}`);
         assert.match(text, /Index (Only )?Scan/, `${query} uses no index:\n${text}`);
       }
+    });
+
+    it("keeps a group commit planned while the tables were empty on the primary key once they have grown", async (t) => {
+      const schema = schemaFor(t);
+      const store = await PostgresStore.open(schema.url);
+      t.after(() => store.close());
+      // A connection as the store opens them; the statement is planned on its first run, then kept.
+      const session = new pg.Client({ connectionString: DATABASE_URL, options: SESSION_OPTIONS });
+      await session.connect();
+      t.after(() => session.end());
+      const sql = statements(schema.schema);
+      const params = (runs: number) => ["worker-1", Date.now(), ...new CommitBatch(Array.from({ length: runs }, (_, i) => ({
+        runId: `done-${i + 1}`, epoch: 1, entries: [stepEntry(0)], consumed: [{ eventSeq: i + 1, position: 0 }], cancelDelivered: false,
+      }))).params()];
+      await session.query({ name: "planned_commit", text: sql.commit, values: params(1) });
+      // Grown without ANALYZE, which would make the server plan it again.
+      await admin.query(`
+        INSERT INTO "${schema.schema}".runs (id, workflow, status, input, created_at, updated_at, owner, epoch)
+        SELECT 'done-' || i, 'wf', 'running', '[]', i, i, 'worker-1', 1 FROM generate_series(1, 50000) AS i`);
+      const literal = (value: unknown): string => {
+        if (value === null) return "NULL";
+        if (typeof value === "number") return String(value);
+        if (Array.isArray(value)) return literal(`{${value.map((item) => (item === null ? "NULL" : JSON.stringify(String(item)))).join(",")}}`);
+        return session.escapeLiteral(String(value));
+      };
+      const { rows } = await session.query(`EXPLAIN EXECUTE planned_commit(${params(40).map(literal).join(", ")})`);
+      const plan = rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
+      assert.match(plan, /Index Scan using runs_pkey on runs/, plan);
+      assert.doesNotMatch(plan, /Seq Scan|Hash Join|Merge Join|runs_status_created|runs_owner/, plan);
+    });
+
+    it("plans user transactions with the server's settings, not with those of Endure's own statements", async (t) => {
+      const store = await PostgresStore.open(schemaFor(t).url);
+      t.after(() => store.close());
+      const { value } = await store.transaction((tx) => tx.query("SELECT current_setting('enable_seqscan') AS seq, current_setting('enable_hashjoin') AS hash"));
+      assert.deepEqual(value, [{ seq: "on", hash: "on" }]);
     });
 
     it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {

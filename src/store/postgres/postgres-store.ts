@@ -79,8 +79,10 @@ export class PostgresStore implements Store {
       keepAlive: true,
       application_name: "endure",
       // Endure's statements are prepared once per connection and planned once (see `prepared`);
-      // a fresh plan per call would cost the group commit's statement more than running it.
-      options: "-c plan_cache_mode=force_generic_plan",
+      // a fresh plan per call would cost the group commit's statement more than running it. Plans
+      // keep to indexes and nested loops, whatever the tables' size when planned (see
+      // `statements`); user transactions get the server's settings back (USER_TRANSACTION_BEGIN).
+      options: SESSION_OPTIONS,
     };
     const pool = new pg.Pool({ ...config, max: parsed.poolSize, idleTimeoutMillis: 30_000 });
     // An idle connection the server dropped (restart, failover) is only discarded; the next call
@@ -181,9 +183,11 @@ export class PostgresStore implements Store {
   }
 
   async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
+    // Planned per call: which index finds due runs best depends on how many runs there are now.
     return await this.guard(async (query) => {
       const now = this.clock();
       const { rows } = await query(this.sql.claim, [now, [...claim.workflows], claim.limit, claim.workerId, now + claim.leaseMs, claim.maxLapses]);
+      if (rows.length === 0) return [];
       const claimed: RunRow[] = [];
       for (const row of rows as (RunRow & { crash_lapses: number | null })[]) {
         if (row.crash_lapses === null) claimed.push(row);
@@ -200,7 +204,7 @@ export class PostgresStore implements Store {
         journal: (journals.get(row.id) ?? []).map(toJournalEntry),
         inbox: (inboxes.get(row.id) ?? []).map(toInboxEvent),
       }));
-    });
+    }, true);
   }
 
   async renewLeases(workerId: string, ids: readonly string[], leaseMs: number): Promise<HeldRun[]> {
@@ -249,7 +253,7 @@ export class PostgresStore implements Store {
       const [applied = false] = await this.applyCommits(prepared(client), workerId, new CommitBatch([commit]));
       // A lost fence takes the user's writes back with it: they happen with the journal entry or not at all.
       return { result: { value, applied }, keep: applied };
-    });
+    }, USER_TRANSACTION_BEGIN);
   }
 
   /** Calls `listener` whenever a run may have become due (a NOTIFY from another process). */
@@ -306,9 +310,12 @@ export class PostgresStore implements Store {
   }
 
   /** Like {@link inTransaction}, but `body` may ask for a rollback (`keep: false`) without throwing. */
-  private async transactionOnClient<T>(body: (client: pg.PoolClient) => Promise<{ result: T; keep: boolean }>): Promise<T> {
+  private async transactionOnClient<T>(
+    body: (client: pg.PoolClient) => Promise<{ result: T; keep: boolean }>,
+    begin = "BEGIN",
+  ): Promise<T> {
     return await this.withClient(async (client) => {
-      await client.query("BEGIN");
+      await client.query(begin);
       const { result, keep } = await body(client);
       await client.query(keep ? "COMMIT" : "ROLLBACK");
       return result;
@@ -364,6 +371,15 @@ function prepared(target: pg.Pool | pg.ClientBase): Query {
     return target.query({ name, text, values: params });
   };
 }
+
+/** Plan types turned off on Endure's connections: what small statements never need. */
+const OLTP_PLANS = ["enable_seqscan", "enable_hashjoin", "enable_mergejoin"];
+
+/** @internal The settings of Endure's connections (exported for the plan tests). */
+export const SESSION_OPTIONS = `-c plan_cache_mode=force_generic_plan ${OLTP_PLANS.map((setting) => `-c ${setting}=off`).join(" ")}`;
+
+/** The user's SQL is planned as the server's settings say, not as Endure's own statements are. */
+const USER_TRANSACTION_BEGIN = ["BEGIN", ...OLTP_PLANS.map((setting) => `SET LOCAL ${setting} = on`)].join("; ");
 
 const CONFLICT_STATES = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
 const CONFLICT_TRIES = 3;

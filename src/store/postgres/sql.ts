@@ -5,7 +5,17 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The SQL text of every statement of the store, with its tables qualified by the schema. */
+/**
+ * The SQL text of every statement of the store, with its tables qualified by the schema.
+ *
+ * Statements are planned once per connection (a generic plan), often while the tables are still
+ * empty, and that plan is kept as they grow. So Endure's connections plan only what suits small
+ * OLTP statements at any size: index scans and nested loops (sequential scans, hash and merge
+ * joins are off), and a statement that acts on given runs leaves the planner only their primary
+ * key to find them by: its other checks (owner, status) are written with `IS NOT DISTINCT FROM`,
+ * which no index serves. Otherwise a plan made on an empty table could walk the status or owner
+ * index, or the whole table, on every commit once it has grown.
+ */
 export function statements(schema: string) {
   const s = quoteIdentifier(schema);
   const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
@@ -85,7 +95,7 @@ export function statements(schema: string) {
       WHERE run_id = ANY($1::text[]) AND consumed_position IS NULL ORDER BY seq`,
     renewLeases: `
       UPDATE ${s}.runs SET due_at = $3
-      WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])
+      WHERE id = ANY($2::text[]) AND (owner, status) IS NOT DISTINCT FROM ($1, 'running')
       RETURNING id, cancel_requested`,
     // A whole group commit in one statement (see CommitBatch): the fence and each run's new state,
     // then its journal entries and consumed events, written only for the runs that passed the
@@ -120,8 +130,8 @@ export function statements(schema: string) {
                            AND i.name IN (SELECT jsonb_array_elements_text(part.waiting_for::jsonb))) THEN $2
             ELSE part.due_at END
         FROM part
-        -- "r.id = ANY" lets the planner find the runs by primary key instead of scanning them all.
-        WHERE r.id = ANY($3::text[]) AND r.id = part.id AND r.owner = $1 AND r.epoch = part.epoch AND r.status = 'running'
+        -- Each part finds its run by primary key (the only way left, see above): one lookup per run.
+        WHERE r.id = part.id AND (r.owner, r.epoch, r.status) IS NOT DISTINCT FROM ($1, part.epoch, 'running')
         RETURNING r.id
       ),
       entries AS (
@@ -129,7 +139,7 @@ export function statements(schema: string) {
         SELECT * FROM unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                              $18::integer[], $19::bigint[], $20::bigint[], $21::bigint[], $22::integer[])
           AS e(run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
-        WHERE e.run_id IN (SELECT id FROM fenced)
+        WHERE e.run_id = ANY(ARRAY(SELECT id FROM fenced))
         ON CONFLICT (run_id, position) DO UPDATE SET
           status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
           started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq
@@ -137,7 +147,7 @@ export function statements(schema: string) {
       consumed AS (
         UPDATE ${s}.inbox AS i SET consumed_position = c.position
         FROM unnest($23::bigint[], $24::text[], $25::integer[]) AS c(seq, run_id, position)
-        WHERE i.seq = ANY($23::bigint[]) AND i.seq = c.seq AND i.run_id = c.run_id AND c.run_id IN (SELECT id FROM fenced)
+        WHERE i.seq = ANY($23::bigint[]) AND i.seq = c.seq AND i.run_id = c.run_id AND c.run_id = ANY(ARRAY(SELECT id FROM fenced))
       )
       SELECT id FROM fenced`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
@@ -151,7 +161,7 @@ export function statements(schema: string) {
     deleteRuns: `DELETE FROM ${s}.runs WHERE id = ANY($1::text[])`,
     release: `
       UPDATE ${s}.runs SET status = 'pending', owner = NULL, due_at = $3, updated_at = $3
-      WHERE owner = $1 AND status = 'running' AND id = ANY($2::text[])`,
+      WHERE id = ANY($2::text[]) AND (owner, status) IS NOT DISTINCT FROM ($1, 'running')`,
   };
 }
 
