@@ -43,7 +43,7 @@ export interface StepAttempt {
  * not the function honours the signal.
  */
 export function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
-  const { run, context, controller, fn, args, timeoutMs } = attempt;
+  const { run, context, fn, args, timeoutMs } = attempt;
   const execution = scopeStorage.run({ kind: "step", run, context }, () => {
     try {
       return Promise.resolve((fn as (...a: unknown[]) => unknown)(...args));
