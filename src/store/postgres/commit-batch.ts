@@ -51,6 +51,17 @@ export class CommitBatch {
     return this.runs.some((run) => run.outcome?.status === "waiting");
   }
 
+  /**
+   * When the batch is one run's commit of one journal entry and nothing else, the parameters of
+   * `statements().commitStep` after the worker id and the time; else undefined.
+   */
+  singleStep(): unknown[] | undefined {
+    const [commit, ...others] = this.commits;
+    if (!commit || others.length > 0 || commit.entries.length !== 1 || commit.consumed.length > 0 || commit.outcome) return undefined;
+    const e = commit.entries[0]!;
+    return [commit.runId, commit.epoch, commit.cancelDelivered, e.position, e.kind, e.name, e.status, e.output, e.error, e.attempts, e.startedAt, e.finishedAt, e.wakeAt, e.seq];
+  }
+
   /** The statement's parameters after the worker id and the time. */
   params(): unknown[] {
     const { runs, entries, consumed } = this;

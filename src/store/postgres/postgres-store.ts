@@ -280,6 +280,12 @@ export class PostgresStore implements Store {
    */
   private async applyCommits(query: Query, workerId: string, batch: CommitBatch): Promise<boolean[]> {
     if (batch.runs.length === 0) return batch.results(new Set());
+    const step = batch.singleStep();
+    if (step) {
+      // The commit of one step of one run (every step of a sequential run): a statement half as costly.
+      const { rows } = await query(this.sql.commitStep, [workerId, this.clock(), ...step]);
+      return [rows.length === 1];
+    }
     if (batch.suspends) await query(this.sql.lockRuns, [batch.runs.map((run) => run.runId)]);
     const { rows } = await query(this.sql.commit, [workerId, this.clock(), ...batch.params()]);
     return batch.results(new Set((rows as { id: string }[]).map((row) => row.id)));

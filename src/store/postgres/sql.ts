@@ -1,5 +1,10 @@
 import { FINISHED_STATUSES } from "../store.js";
 
+// Rewriting a position keeps its kind and name (a replay never changes them), replaces the rest.
+const UPSERT_ENTRY = `ON CONFLICT (run_id, position) DO UPDATE SET
+  status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+  started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq`;
+
 /** A name quoted for SQL text; only ever applied to names Endure checked (the schema name). */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -140,9 +145,7 @@ export function statements(schema: string) {
                              $18::integer[], $19::bigint[], $20::bigint[], $21::bigint[], $22::integer[])
           AS e(run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
         WHERE e.run_id = ANY(ARRAY(SELECT id FROM fenced))
-        ON CONFLICT (run_id, position) DO UPDATE SET
-          status = excluded.status, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
-          started_at = excluded.started_at, finished_at = excluded.finished_at, wake_at = excluded.wake_at, seq = excluded.seq
+        ${UPSERT_ENTRY}
       ),
       consumed AS (
         UPDATE ${s}.inbox AS i SET consumed_position = c.position
@@ -150,6 +153,18 @@ export function statements(schema: string) {
         WHERE i.seq = ANY($23::bigint[]) AND i.seq = c.seq AND i.run_id = c.run_id AND c.run_id = ANY(ARRAY(SELECT id FROM fenced))
       )
       SELECT id FROM fenced`,
+    // The group commit of one step of one run: the fence, then its entry if the fence held.
+    // $1 worker, $2 now, $3 run, $4 epoch, $5 cancel delivered; the entry $6-$16.
+    commitStep: `
+      WITH fenced AS (
+        UPDATE ${s}.runs SET lapses = 0, updated_at = $2, cancel_delivered = cancel_delivered OR $5
+        WHERE id = $3 AND (owner, epoch, status) IS NOT DISTINCT FROM ($1, $4::bigint, 'running')
+        RETURNING id
+      )
+      INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM fenced
+      ${UPSERT_ENTRY}
+      RETURNING run_id`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
     oldestFinished: `
       SELECT id FROM ${s}.runs
