@@ -131,7 +131,7 @@ export class Endure {
     const reservation = this.reserveLocalWorker(name);
     let started: CreatedRun;
     try {
-      started = await this.starts.add({ id, workflow: name, input, owner: reservation?.owner });
+      started = await this.starts.addAsync({ id, workflow: name, input, owner: reservation?.owner });
     } catch (error) {
       reservation?.cancel();
       throw error;

@@ -1,3 +1,5 @@
+import type { CommitDone } from "./host.js";
+
 /**
  * Orders one run's transactional steps against its other commits.
  *
@@ -17,11 +19,15 @@ export class CommitGate {
   private tail: Promise<void> = Promise.resolve();
 
   /** Runs `write` (a commit of the run) now, or once the open transaction has ended. */
-  commit(write: () => Promise<void>): Promise<void> {
-    if (this.open) return this.open.then(() => this.commit(write));
+  commit(write: (done: CommitDone) => void, done: CommitDone): void {
+    if (this.open) {
+      void this.open.then(() => this.commit(write, done));
+      return;
+    }
     this.inFlight++;
-    return write().finally(() => {
+    write((error) => {
       if (--this.inFlight === 0) this.drained?.();
+      done(error);
     });
   }
 

@@ -18,6 +18,9 @@ export type RunExit =
   | { kind: "abandoned"; reason: unknown };
 
 /** What the engine needs from the worker that runs it. */
+/** Called once a commit is durable (no argument), or with why it is not. */
+export type CommitDone = (error?: unknown) => void;
+
 export interface ExecutionHost {
   readonly clock: () => number;
   readonly serializer: Serializer;
@@ -27,7 +30,8 @@ export interface ExecutionHost {
    * Makes everything the run has written so far durable (group commit).
    * @throws LeaseLostError when another worker took the run over.
    */
-  commit(run: Committable): Promise<void>;
+  /** Makes the run's buffered writes durable (group commit); `done` says when. */
+  commit(run: Committable, done: CommitDone): void;
   /**
    * Runs `work` in a transaction of the store. Once it resolves, `journal(value)` (synchronous)
    * returns the run's writes, which are committed in the same transaction, fenced like `commit`.

@@ -11,7 +11,7 @@ import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
 import { CommitGate } from "./commit-gate.js";
 import { LazyAbort } from "./lazy-abort.js";
-import type { Committable, ExecutionHost, RunExit } from "./host.js";
+import type { CommitDone, Committable, ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
 import { OutcomeQueue } from "./outcome-queue.js";
 import { PendingWaits, type Wait } from "./pending-waits.js";
@@ -78,7 +78,10 @@ export class RunExecution implements DurableRun, Committable {
     this.outcomes = new OutcomeQueue(claimed.journal, {
       active: () => this.state === "running",
       delivered: () => this.maybeDeliverCancellation(),
-      quiet: () => this.scheduleIdleCheck(),
+      // A step attempt under way will pump again when it ends: no need to check before.
+      quiet: () => {
+        if (this.busy === 0) this.scheduleIdleCheck();
+      },
     });
     this.cancel = claimed.run.cancelDelivered ? "delivered" : claimed.run.cancelRequested ? "requested" : "none";
   }
@@ -119,7 +122,7 @@ export class RunExecution implements DurableRun, Committable {
     if (this.busy > 0) await new Promise<void>((resolve) => (this.quiet = resolve));
     if (this.exiting) return await this.exiting;
     if (this.state === "running" && (this.buffer.size > 0 || this.consumed.length > 0)) {
-      await this.commit().catch(() => {});
+      await new Promise<void>((resolve) => this.commit(() => resolve()));
     }
     this.abandon(new Error("the worker is stopping"));
   }
@@ -269,32 +272,49 @@ export class RunExecution implements DurableRun, Committable {
     if (this.stopping || this.state !== "running") return;
     this.busy++;
     const attempt = previousAttempts + 1;
-    void (call.transactional ? this.runAttemptInTransaction(call, attempt) : this.runAttempt(call, attempt)).finally(() => {
+    const ended = () => {
       this.busy--;
       if (this.busy === 0) this.quiet?.();
       this.outcomes.pump();
-    });
+    };
+    if (call.transactional) void this.runAttemptInTransaction(call, attempt).finally(ended);
+    else this.runAttempt(call, attempt, ended);
   }
 
-  private async runAttempt(call: StepCall, attempt: number): Promise<void> {
+  /**
+   * One attempt of a step, its outcome committed before the workflow gets it; `ended` is called
+   * once it is over. Written with callbacks, not async/await: this is the path of every step, and
+   * each promise costs (async context tracking hooks into every one).
+   */
+  private runAttempt(call: StepCall, attempt: number, ended: () => void): void {
     const ready = this.readyForAttempt();
-    if (!(ready === true || (ready !== false && (await ready)))) return;
+    if (ready === true) return this.attemptNow(call, attempt, ended);
+    if (ready === false) return ended();
+    ready.then((go) => (go ? this.attemptNow(call, attempt, ended) : ended()), ended);
+  }
+
+  private attemptNow(call: StepCall, attempt: number, ended: () => void): void {
     const controller = new LazyAbort();
     this.attempts.add(controller);
-    let outcome: StepOutcome | undefined;
-    try {
-      const value = await runStepAttempt(this.attemptOf(call, attempt, controller));
-      if (this.state !== "running") return;
-      const output = this.host.serializer.serialize(value, `The result of step "${call.name}"`);
-      outcome = this.completedStep(call, attempt, value, output);
-    } catch (thrown) {
-      if (this.state !== "running") return;
-      outcome = this.failedAttempt(call, attempt, controller, thrown);
-    } finally {
+    const settled = (result: { value: unknown } | { thrown: unknown }) => {
       this.attempts.delete(controller);
+      const outcome = this.state === "running" ? this.attemptOutcome(call, attempt, controller, result) : undefined;
+      if (outcome) this.deliverWhenDurable(outcome, ended);
+      else ended();
+    };
+    runStepAttempt(this.attemptOf(call, attempt, controller)).then((value) => settled({ value }), (thrown: unknown) => settled({ thrown }));
+  }
+
+  /** The step's outcome after an attempt, or undefined when it is retried. */
+  private attemptOutcome(call: StepCall, attempt: number, controller: LazyAbort, result: { value: unknown } | { thrown: unknown }): StepOutcome | undefined {
+    if ("thrown" in result) return this.failedAttempt(call, attempt, controller, result.thrown);
+    let output: string;
+    try {
+      output = this.host.serializer.serialize(result.value, `The result of step "${call.name}"`);
+    } catch (thrown) {
+      return this.failedAttempt(call, attempt, controller, thrown);
     }
-    // The outcome is handed to the workflow only once durable.
-    if (outcome) await this.deliverWhenDurable(outcome);
+    return this.completedStep(call, attempt, result.value, output);
   }
 
   /**
@@ -338,7 +358,8 @@ export class RunExecution implements DurableRun, Committable {
       this.attempts.delete(controller);
     }
     // A failed attempt was rolled back; its record goes through the group commit like any step's.
-    if (outcome) await this.deliverWhenDurable(outcome);
+    const failed = outcome;
+    if (failed) await new Promise<void>((resolve) => this.deliverWhenDurable(failed, resolve));
   }
 
   /**
@@ -354,7 +375,7 @@ export class RunExecution implements DurableRun, Committable {
   /** What a step may act on (a uuid, a timer that fired, an event) is made durable before it starts. */
   private async flushBeforeAttempt(): Promise<boolean> {
     if (this.buffer.size > 0 || this.consumed.length > 0) {
-      if (!(await this.commitOrAbandon())) return false;
+      if (!(await new Promise<boolean>((resolve) => this.commitOrAbandon(resolve)))) return false;
     }
     return this.state === "running" && !this.stopping;
   }
@@ -410,10 +431,12 @@ export class RunExecution implements DurableRun, Committable {
     return { entry, settle: () => call.reject(serializer.deserializeError(errorText)) };
   }
 
-  private deliverWhenDurable(outcome: StepOutcome): Promise<void> {
+  /** Commits the step's outcome, then hands it over; `then` is called after either way. */
+  private deliverWhenDurable(outcome: StepOutcome, then: () => void): void {
     this.buffer.set(outcome.entry.position, outcome.entry);
-    return this.commitOrAbandon().then((durable) => {
+    this.commitOrAbandon((durable) => {
       if (durable) this.outcomes.offer(outcome.entry.seq!, outcome.settle);
+      then();
     });
   }
 
@@ -425,18 +448,16 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   /** Makes the run's buffered writes durable (group commit), after its open transaction step if any. */
-  private commit(): Promise<void> {
-    return this.commits.commit(() => this.host.commit(this));
+  private commit(done: CommitDone): void {
+    this.commits.commit((written) => this.host.commit(this, written), done);
   }
 
-  private commitOrAbandon(): Promise<boolean> {
-    return this.commit().then(
-      () => this.state === "running",
-      (error: unknown) => {
-        this.abandon(error);
-        return false;
-      },
-    );
+  /** Commits; a run whose commit failed leaves memory. `done` learns whether the run goes on. */
+  private commitOrAbandon(done: (durable: boolean) => void = () => {}): void {
+    this.commit((error) => {
+      if (error !== undefined) this.abandon(error);
+      done(error === undefined && this.state === "running");
+    });
   }
 
   // ---- waits (sleep, event, retry back-off) ------------------------------------------------------
@@ -454,7 +475,7 @@ export class RunExecution implements DurableRun, Committable {
     this.waits.add(wait, !this.stopping, () => this.state === "running");
     // A new timer's wake-up time is made durable at once, so a crash does not start it over.
     // (An event wait suspends the run when it goes quiet, which writes its deadline.)
-    if (wait.kind !== "event" && this.buffer.has(wait.entry.position)) void this.commitOrAbandon();
+    if (wait.kind !== "event" && this.buffer.has(wait.entry.position)) this.commitOrAbandon();
     this.scheduleIdleCheck();
   }
 
@@ -556,9 +577,11 @@ export class RunExecution implements DurableRun, Committable {
     this.stopWaitsAndAttempts(new Error("the run finished"));
     this.outcome = outcome;
     const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", outcome };
-    this.exiting = this.commit().then(
-      () => this.leave(exit),
-      (error: unknown) => this.leave({ kind: "abandoned", reason: error }),
+    this.exiting = new Promise<void>((resolve) =>
+      this.commit((error) => {
+        this.leave(error === undefined ? exit : { kind: "abandoned", reason: error });
+        resolve();
+      }),
     );
   }
 

@@ -1,5 +1,5 @@
 import { LeaseLostError } from "../api/errors.js";
-import type { Committable } from "../engine/host.js";
+import type { CommitDone, Committable } from "../engine/host.js";
 import { Batcher } from "../store/batcher.js";
 import type { Store } from "../store/store.js";
 
@@ -17,9 +17,7 @@ export class GroupCommitter {
     this.batcher = new Batcher((runs) => store.commit(workerId, runs.map((run) => run.takeCommit())), Infinity);
   }
 
-  commit(run: Committable): Promise<void> {
-    return this.batcher.add(run).then((applied) => {
-      if (!applied) throw new LeaseLostError(run.runId);
-    });
+  commit(run: Committable, done: CommitDone): void {
+    this.batcher.add(run, (error, applied) => done(error !== undefined ? error : applied ? undefined : new LeaseLostError(run.runId)));
   }
 }

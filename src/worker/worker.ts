@@ -123,7 +123,7 @@ export class Worker {
       clock: Date.now,
       serializer,
       inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
-      commit: (run) => this.committer.commit(run),
+      commit: (run, done) => this.committer.commit(run, done),
       transaction: (work, journal) => this.store.transaction(work, (value) => ({ workerId: this.id, commit: journal(value) })),
       holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
