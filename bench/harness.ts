@@ -6,11 +6,17 @@ import { Endure, type Worker, type WorkflowDefinition } from "../src/index.js";
 /** Every workload's worker: at least the 100 in flight of workload B, with headroom. */
 export const WORKER_CONCURRENCY = 200;
 
-export interface Bench {
+/** A client on a fresh store, without a worker: for workloads whose workers are other processes. */
+export interface BenchStore {
   endure: Endure;
-  worker: Worker;
-  /** Closes the client (and its worker and store) and removes the store's data. */
+  /** The store's URL, for other clients and worker processes. */
+  url: string;
+  /** Closes the client (and its workers and store) and removes the store's data. */
   close(): Promise<void>;
+}
+
+export interface Bench extends BenchStore {
+  worker: Worker;
 }
 
 /** A fresh, empty store for one pass, and how to remove it. */
@@ -30,17 +36,27 @@ export function benchOn(fresh: FreshStore): void {
   freshStore = fresh;
 }
 
-/** A fresh Endure on a fresh store, with an in-process worker serving `workflows`. */
-export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[]): Promise<Bench> {
+/** A fresh Endure client on a fresh store, with no worker. */
+export async function openBenchStore(): Promise<BenchStore> {
   const store = await freshStore();
   const endure = await Endure.open({ store: store.url });
-  const worker = await endure.startWorker({ workflows, concurrency: WORKER_CONCURRENCY });
   return {
     endure,
-    worker,
+    url: store.url,
     close: async () => {
       await endure.close();
       await store.remove();
     },
   };
+}
+
+/** A fresh Endure on a fresh store, with an in-process worker serving `workflows`. */
+export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[]): Promise<Bench> {
+  const bench = await openBenchStore();
+  try {
+    return { ...bench, worker: await bench.endure.startWorker({ workflows, concurrency: WORKER_CONCURRENCY }) };
+  } catch (error) {
+    await bench.close();
+    throw error;
+  }
 }
