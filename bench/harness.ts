@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Endure, type Worker, type WorkflowDefinition } from "../src/index.js";
+import { Endure, type Worker, type WorkflowDefinition } from "./endure.js";
 
 /** Every workload's worker: at least the 100 in flight of workload B, with headroom. */
 export const WORKER_CONCURRENCY = 200;

@@ -1,5 +1,5 @@
 /** The workflows that run in the bench's worker processes (bench/worker-process.ts). */
-import { sleep, step, stepContext, workflow } from "../src/index.js";
+import { sleep, step, stepContext, workflow } from "./endure.js";
 import { noop } from "./workflows.js";
 
 /** Set to "1" in the environment of a worker process whose `held` steps hang until it is killed. */

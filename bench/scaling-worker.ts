@@ -9,7 +9,7 @@
  * backlog it created beforehand.
  */
 import { createInterface } from "node:readline";
-import { Endure } from "../src/index.js";
+import { Endure } from "./endure.js";
 import { tenSteps } from "./workflows.js";
 
 const [url, concurrencyText] = process.argv.slice(2);

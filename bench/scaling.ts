@@ -18,7 +18,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { Endure, type RunStatus } from "../src/index.js";
+import { Endure, type RunStatus } from "./endure.js";
 import { type PostgresServer, startPostgres } from "../test/helpers/postgres-server.js";
 import { medianOfEach, nowMs } from "./stats.js";
 import { STEPS_PER_RUN, tenSteps } from "./workflows.js";

@@ -10,7 +10,7 @@
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { Endure } from "../src/index.js";
+import { Endure } from "./endure.js";
 import { WORKER_CONCURRENCY } from "./harness.js";
 import { hourSleeper, killedMidStep } from "./process-workflows.js";
 

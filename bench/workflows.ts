@@ -1,4 +1,4 @@
-import { step, workflow } from "../src/index.js";
+import { step, workflow } from "./endure.js";
 
 export const STEPS_PER_RUN = 10;
 

@@ -1,4 +1,4 @@
-import { sleep, step, workflow } from "../../src/index.js";
+import { sleep, step, workflow } from "../endure.js";
 import { openBench } from "../harness.js";
 import { percentile } from "../stats.js";
 

@@ -1,4 +1,4 @@
-import { workflow } from "../../src/index.js";
+import { workflow } from "../endure.js";
 import { openBench } from "../harness.js";
 import { nowMs } from "../stats.js";
 import { noop } from "../workflows.js";

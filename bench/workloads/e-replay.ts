@@ -1,5 +1,4 @@
-import { Endure, waitForEvent, workflow, type Store } from "../../src/index.js";
-import { openStore } from "../../src/store/open-store.js";
+import { Endure, openStore, waitForEvent, workflow, type Store } from "../endure.js";
 import { openBench } from "../harness.js";
 import { median, nowMs } from "../stats.js";
 import { waitUntil } from "../../test/helpers/wait-until.js";

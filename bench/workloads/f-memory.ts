@@ -1,4 +1,4 @@
-import type { Endure } from "../../src/index.js";
+import type { Endure } from "../endure.js";
 import type { Child } from "../../test/crash/fixtures/processes.js";
 import { waitUntil } from "../../test/helpers/wait-until.js";
 import { openBenchStore } from "../harness.js";

@@ -1,4 +1,4 @@
-import { step, workflow } from "../../src/index.js";
+import { step, workflow } from "../endure.js";
 import { openBench } from "../harness.js";
 import { percentile } from "../stats.js";
 

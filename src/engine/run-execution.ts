@@ -8,7 +8,7 @@ import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
-import type { ClaimedRun, EntryKind, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
+import type { ClaimedRun, EntryKind, EntryStatus, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
 import { CommitGate } from "./commit-gate.js";
 import { LazyAbort } from "./lazy-abort.js";
 import type { CommitDone, Committable, ExecutionHost, RunExit } from "./host.js";
@@ -185,7 +185,7 @@ export class RunExecution implements DurableRun, Committable {
       const entry = recorded ?? this.newWaitingEntry(position, "sleep", "sleep", this.host.clock() + ms);
       this.addWait({
         kind: "sleep", entry, reject,
-        fire: () => this.deliverNow({ ...entry, status: "completed", output: null }, () => resolve()),
+        fire: () => this.deliverNow(entry, "completed", null, null, () => resolve()),
       });
     });
   }
@@ -203,12 +203,12 @@ export class RunExecution implements DurableRun, Committable {
       if (index >= 0) {
         const [event] = this.inbox.splice(index, 1) as [InboxEvent];
         this.consumed.push({ eventSeq: event.seq, position });
-        this.deliverNow({ ...entry, status: "completed", output: event.payload }, () => resolve(serializer.deserialize(event.payload)));
+        this.deliverNow(entry, "completed", event.payload, null, () => resolve(serializer.deserialize(event.payload)));
         return;
       }
       this.addWait({
         kind: "event", entry, eventName: name, reject,
-        fire: () => this.deliverNow({ ...entry, status: "completed", output: serializer.serialize(null, "null") }, () => resolve(null)),
+        fire: () => this.deliverNow(entry, "completed", serializer.serialize(null, "null"), null, () => resolve(null)),
       });
     });
   }
@@ -260,9 +260,11 @@ export class RunExecution implements DurableRun, Committable {
   // ---- handing outcomes over, in seq order -----------------------------------------------------
 
   /** Hands an outcome over without waiting for it to be durable; it is committed with the next write. */
-  private deliverNow(entry: JournalEntry, settle: () => void): void {
+  private deliverNow(entry: JournalEntry, status: "completed" | "failed", output: string | null, error: string | null, settle: () => void): void {
     const seq = this.outcomes.number();
-    this.buffer.set(entry.position, { ...entry, seq, finishedAt: this.host.clock() });
+    const { position, kind, name, attempts, startedAt, wakeAt } = entry;
+    const finishedAt = this.host.clock();
+    this.buffer.set(position, { position, kind, name, status, output, error, attempts, startedAt, finishedAt, wakeAt, seq });
     this.outcomes.offer(seq, settle);
   }
 
@@ -403,9 +405,7 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private completedStep(call: StepCall, attempt: number, value: unknown, output: string): StepOutcome {
-    const entry: JournalEntry = {
-      ...stepEntryBase(call, attempt), status: "completed", output, error: null, finishedAt: this.host.clock(), seq: this.outcomes.number(),
-    };
+    const entry = stepEntry(call, attempt, "completed", output, null, this.host.clock(), null, this.outcomes.number());
     return { entry, settle: () => call.resolve(value) };
   }
 
@@ -416,18 +416,14 @@ export class RunExecution implements DurableRun, Committable {
     const error = cancelled ? (controller.reason as CancelledError) : thrown;
     if (cancelled) this.markCancelDelivered();
     if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
-      const retrying: JournalEntry = {
-        ...stepEntryBase(call, attempt), status: "retrying", output: null, error: serializer.serializeError(error),
-        finishedAt: null, wakeAt: clock() + retryDelay(attempt, call.policy), seq: null,
-      };
+      const wakeAt = clock() + retryDelay(attempt, call.policy);
+      const retrying = stepEntry(call, attempt, "retrying", null, serializer.serializeError(error), null, wakeAt, null);
       this.buffer.set(call.position, retrying);
       this.waitToRetry(call, retrying);
       return undefined;
     }
     const errorText = serializer.serializeError(error);
-    const entry: JournalEntry = {
-      ...stepEntryBase(call, attempt), status: "failed", output: null, error: errorText, finishedAt: clock(), seq: this.outcomes.number(),
-    };
+    const entry = stepEntry(call, attempt, "failed", null, errorText, clock(), null, this.outcomes.number());
     return { entry, settle: () => call.reject(serializer.deserializeError(errorText)) };
   }
 
@@ -506,7 +502,7 @@ export class RunExecution implements DurableRun, Committable {
 
   private deliverFailure(entry: JournalEntry, error: Error, reject: (error: Error) => void): void {
     const errorText = this.host.serializer.serializeError(error);
-    this.deliverNow({ ...entry, status: "failed", output: null, error: errorText }, () => reject(this.host.serializer.deserializeError(errorText)));
+    this.deliverNow(entry, "failed", null, errorText, () => reject(this.host.serializer.deserializeError(errorText)));
   }
 
   private markCancelDelivered(): void {
@@ -599,8 +595,12 @@ export class RunExecution implements DurableRun, Committable {
   }
 }
 
-function stepEntryBase(call: StepCall, attempt: number) {
-  return { position: call.position, kind: "step" as const, name: call.name, attempts: attempt, startedAt: call.startedAt, wakeAt: null };
+/** A step's journal entry, built whole: spreading a partial one into it costs more than the rest of a step's bookkeeping. */
+function stepEntry(
+  call: StepCall, attempt: number, status: EntryStatus, output: string | null, error: string | null,
+  finishedAt: number | null, wakeAt: number | null, seq: number | null,
+): JournalEntry {
+  return { position: call.position, kind: "step", name: call.name, status, output, error, attempts: attempt, startedAt: call.startedAt, finishedAt, wakeAt, seq };
 }
 
 function isOutcome(entry: JournalEntry): boolean {

@@ -109,5 +109,6 @@ export function newRunRow(run: NewRun, now: number) {
     owner: run.owner?.workerId ?? null,
     epoch: claimed ? 1 : 0,
     started_at: claimed ? now : null,
+    now,
   };
 }

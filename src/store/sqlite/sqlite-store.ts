@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
       this.inWriteTransaction(() => {
         const now = this.clock();
         return runs.map((run) => {
-          const inserted = this.sql.insertRun.get({ ...newRunRow(run, now), now }) as RunRow | undefined;
+          const inserted = this.sql.insertRun.get(newRunRow(run, now)) as RunRow | undefined;
           if (inserted) return { run: toRunRecord(inserted), created: true };
           return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created: false };
         });
