@@ -9,6 +9,7 @@ import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ClaimedRun, EntryKind, EntryStatus, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
+import { AttemptContext } from "./attempt-context.js";
 import { CommitGate } from "./commit-gate.js";
 import { LazyAbort } from "./lazy-abort.js";
 import type { CommitDone, Committable, ExecutionHost, RunExit } from "./host.js";
@@ -394,13 +395,7 @@ export class RunExecution implements DurableRun, Committable {
   private attemptOf(call: StepCall, attempt: number, controller: LazyAbort) {
     return {
       run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
-      context: {
-        runId: this.runId, stepName: call.name, position: call.position, attempt,
-        idempotencyKey: `${this.runId}:${call.position}`,
-        get signal() {
-          return controller.signal;
-        },
-      },
+      context: new AttemptContext(this.runId, call.name, call.position, attempt, controller),
     };
   }
 
@@ -570,7 +565,7 @@ export class RunExecution implements DurableRun, Committable {
   private exit(outcome: RunOutcome): void {
     if (this.state !== "running") return;
     this.state = "exiting";
-    this.stopWaitsAndAttempts(new Error("the run finished"));
+    this.stopWaitsAndAttempts(() => new Error("the run finished"));
     this.outcome = outcome;
     const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", outcome };
     this.exiting = new Promise<void>((resolve) =>
@@ -584,14 +579,17 @@ export class RunExecution implements DurableRun, Committable {
   private leave(exit: RunExit): void {
     if (this.state === "gone") return;
     this.state = "gone";
-    this.stopWaitsAndAttempts(exit.kind === "abandoned" ? exit.reason : new Error("the run left memory"));
+    this.stopWaitsAndAttempts(() => (exit.kind === "abandoned" ? exit.reason : new Error("the run left memory")));
     this.quiet?.();
     this.host.onExit(this.runId, exit);
   }
 
-  private stopWaitsAndAttempts(reason: unknown): void {
-    this.waits.takeAll();
-    for (const controller of this.attempts) controller.abort(reason);
+  /** `reason` is made only when an attempt is under way: an error's stack trace costs. */
+  private stopWaitsAndAttempts(reason: () => unknown): void {
+    if (this.waits.size > 0) this.waits.takeAll();
+    if (this.attempts.size === 0) return;
+    const why = reason();
+    for (const controller of this.attempts) controller.abort(why);
   }
 }
 
