@@ -49,7 +49,7 @@ export const WORKLOADS = {
     ],
   }),
   C: define({
-    title: "C  wake-up: 100 runs sleep(1 s) at once",
+    title: "C  wake-up: 100 runs sleep(1 s) at once (after a warm-up round)",
     run: wakeup,
     rows: (m) => [
       // Whole ms: the workflow reads Date.now() (in steps).
