@@ -248,6 +248,13 @@ describe("SqliteStore", () => {
       assert.doesNotMatch(text, /^SCAN runs$/m, `${query} scans the whole runs table:\n${text}`);
       assert.match(text, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING PRIMARY KEY/, `${query} uses no index:\n${text}`);
     }
+    // Statements on given runs find them by id, not through every running run (the status index).
+    const byId = {
+      renewLeases: plan("renewLeases", { owner: "worker-1", ids: JSON.stringify(["done-1"]), lease_until: 1 }),
+      release: plan("release", { owner: "worker-1", ids: JSON.stringify(["done-1"]), now: 1 }),
+      fence: plan("fence", { id: "done-1", owner: "worker-1", epoch: 1, now: 1, cancel_delivered: 0 }),
+    };
+    for (const [query, text] of Object.entries(byId)) assert.match(text, /SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/, `${query}:\n${text}`);
   });
 
   it("has the schema committed in test/store/schema.sql", async () => {

@@ -385,7 +385,7 @@ function prepareStatements(db: Database.Database) {
       RETURNING *`),
     renewLeases: db.prepare(`
       UPDATE runs SET due_at = @lease_until
-      WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))
+      WHERE id IN (SELECT value FROM json_each(@ids)) AND +owner = @owner AND +status = 'running'
       RETURNING id, cancel_requested`),
     fence: db.prepare(`
       UPDATE runs SET lapses = 0, updated_at = @now, cancel_delivered = MAX(cancel_delivered, @cancel_delivered)
@@ -414,7 +414,7 @@ function prepareStatements(db: Database.Database) {
       WHERE id = @id`),
     release: db.prepare(`
       UPDATE runs SET status = 'pending', owner = NULL, due_at = @now, updated_at = @now
-      WHERE owner = @owner AND status = 'running' AND id IN (SELECT value FROM json_each(@ids))`),
+      WHERE id IN (SELECT value FROM json_each(@ids)) AND +owner = @owner AND +status = 'running'`),
     oldestFinished: db.prepare(`
       SELECT id FROM runs WHERE finished_at < @before AND status IN (${finishedList})
       ORDER BY finished_at LIMIT @limit`),
