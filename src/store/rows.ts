@@ -93,6 +93,16 @@ export function toJournalEntry(row: JournalRow): JournalEntry {
   };
 }
 
+/** A journal row as a list of its columns, in this order (SQLite's raw rows, PostgreSQL's JSON). */
+export type JournalColumns = [
+  position: number, kind: EntryKind, name: string, status: EntryStatus, output: string | null, error: string | null,
+  attempts: number, startedAt: number | null, finishedAt: number | null, wakeAt: number | null, seq: number | null,
+];
+
+export function journalEntryOf([position, kind, name, status, output, error, attempts, startedAt, finishedAt, wakeAt, seq]: JournalColumns): JournalEntry {
+  return { position, kind, name, status, output, error, attempts, startedAt, finishedAt, wakeAt, seq };
+}
+
 export function toInboxEvent(row: InboxRow): InboxEvent {
   return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
 }

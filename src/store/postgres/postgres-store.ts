@@ -3,7 +3,7 @@ import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import { type InboxRow, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
+import { type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -197,11 +197,12 @@ export class PostgresStore implements Store {
       // Read after the claim committed, in a later snapshot: every commit of the previous owner
       // that landed before the claim is in it (a transaction step's above all).
       const ids = claimed.map((row) => row.id);
-      const journals = groupBy((await query(this.sql.journalOf, [ids])).rows as JournalRow[]);
+      const journals = new Map(((await query(this.sql.journalOf, [ids])).rows as { run_id: string; entries: string }[])
+        .map((row) => [row.run_id, (JSON.parse(row.entries) as JournalColumns[]).map(journalEntryOf)]));
       const inboxes = groupBy((await query(this.sql.inboxOf, [ids])).rows as (InboxRow & { run_id: string })[]);
       return claimed.map((row) => ({
         run: toRunRecord(row),
-        journal: (journals.get(row.id) ?? []).map(toJournalEntry),
+        journal: journals.get(row.id) ?? [],
         inbox: (inboxes.get(row.id) ?? []).map(toInboxEvent),
       }));
     }, true);

@@ -94,7 +94,12 @@ export function statements(schema: string) {
       UPDATE ${s}.runs SET status = 'failed', error = $3, lapses = $2, finished_at = $4, updated_at = $4,
         due_at = NULL, owner = NULL, waiting_for = NULL
       WHERE id = $1 AND status = 'running' AND epoch = $5`,
-    journalOf: `SELECT * FROM ${s}.journal WHERE run_id = ANY($1::text[]) ORDER BY run_id, position`,
+    // Each run's journal as one JSON text of rows as arrays: for a journal of thousands of entries,
+    // parsing one JSON text is faster than node-postgres building an object per row.
+    journalOf: `
+      SELECT run_id, json_agg(json_build_array(position, kind, name, status, output, error, attempts,
+                                               started_at, finished_at, wake_at, seq) ORDER BY position)::text AS entries
+      FROM ${s}.journal WHERE run_id = ANY($1::text[]) GROUP BY run_id`,
     inboxOf: `
       SELECT run_id, seq, name, payload, sent_at FROM ${s}.inbox
       WHERE run_id = ANY($1::text[]) AND consumed_position IS NULL ORDER BY seq`,

@@ -9,8 +9,6 @@ import type {
   ClaimedRun,
   ClaimRequest,
   CreatedRun,
-  EntryKind,
-  EntryStatus,
   HeldRun,
   JournalEntry,
   NewEvent,
@@ -26,7 +24,7 @@ import type {
 import { FINISHED_STATUSES } from "../store.js";
 import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
-import { type InboxRow, newRunRow, type RunRow, toInboxEvent, toRunRecord } from "../rows.js";
+import { type InboxRow, type JournalColumns, journalEntryOf, newRunRow, type RunRow, toInboxEvent, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
 
 export interface SqliteStoreOptions {
@@ -325,13 +323,6 @@ export class SqliteStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("The SQLite store");
   }
-}
-
-/** A journal row as `getJournal` returns it: its columns in order. */
-type JournalColumns = [number, EntryKind, string, EntryStatus, string | null, string | null, number, number | null, number | null, number | null, number | null];
-
-function journalEntryOf([position, kind, name, status, output, error, attempts, startedAt, finishedAt, wakeAt, seq]: JournalColumns): JournalEntry {
-  return { position, kind, name, status, output, error, attempts, startedAt, finishedAt, wakeAt, seq };
 }
 
 function prepareStatements(db: Database.Database) {
