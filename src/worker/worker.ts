@@ -79,6 +79,8 @@ export class Worker {
   private heartbeat?: NodeJS.Timeout;
   private wakeLoop?: () => void;
   private stopWatching?: () => void;
+  /** The store announced a run that became due (another process wrote it) since the last claim. */
+  private hinted = false;
   /** The last claim was held back by a lack of free slots: a slot freeing up should claim again. */
   private short = false;
   /** Claims that failed in a row (the store is unreachable). */
@@ -144,7 +146,10 @@ export class Worker {
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
     this.running = true;
-    this.stopWatching = this.store.watchDue?.(() => this.notify());
+    this.stopWatching = this.store.watchDue?.(() => {
+      this.hinted = true;
+      this.notify();
+    });
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
     this.retention?.start();
@@ -228,7 +233,10 @@ export class Worker {
     while (this.running) {
       const free = this.concurrency - this.executions.size - this.reserved;
       this.short = free <= 0;
+      const hinted = this.hinted;
+      this.hinted = false;
       let full = false;
+      let found = 0;
       if (free > 0) {
         try {
           const limit = Math.min(free, 100);
@@ -238,7 +246,8 @@ export class Worker {
             crashLoopError: (runId, lapses) => this.host.serializer.serializeError(new CrashLoopError(runId, lapses)),
           });
           for (const run of claimed) this.launch(run, claimedAt + this.leaseMs);
-          full = claimed.length === limit;
+          found = claimed.length;
+          full = found === limit;
           this.claimFailures = 0;
           this.outage.recovered();
         } catch (error) {
@@ -247,8 +256,17 @@ export class Worker {
           this.outage.failed("claiming runs", error);
         }
       }
-      if (!full && this.running) await this.idle(this.claimFailures === 0 ? this.pollMs : this.backOffMs());
+      if (!full && this.running) await this.idle(this.claimFailures > 0 ? this.backOffMs() : hinted && found === 0 ? this.recheckMs() : this.pollMs);
     }
+  }
+
+  /**
+   * After a hint that found nothing, look again soon rather than at the next poll: the run the
+   * hint announced may not be due yet by this process's reading of the store's clock (processes
+   * measure a database's clock each on their own, a millisecond or so apart).
+   */
+  private recheckMs(): number {
+    return Math.min(this.pollMs, HINT_RECHECK_MS);
   }
 
   /** Wait before the next claim while the store fails: doubling from the poll interval, at most 2 s. */
@@ -326,6 +344,8 @@ export class Worker {
     if (this.short) this.notify();
   }
 }
+
+const HINT_RECHECK_MS = 20;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {

@@ -125,6 +125,7 @@ describe("PostgreSQL", postgresOnly, () => {
         listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51]),
         retention: await plan(sql.oldestFinished, [1000, 500]),
         retentionDelete: await plan(sql.deleteRuns, [["done-1", "done-2"]]),
+        finishRun: await plan(sql.finishRun, ["worker-1", now, "done-1", 1, false, "completed", "1", null]),
         stepCommit: await plan(sql.commitStep, ["worker-1", now, "done-1", 1, false, 0, "step", "s", "completed", "1", null, 1, now, now, null, 1]),
         groupCommit: await plan(sql.commit, ["worker-1", now, ...new CommitBatch(Array.from({ length: 40 }, (_, i) => ({
           runId: `done-${i + 1}`, epoch: 1, entries: [stepEntry(0)], consumed: [{ eventSeq: i + 1, position: 0 }], cancelDelivered: false,

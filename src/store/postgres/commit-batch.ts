@@ -62,6 +62,19 @@ export class CommitBatch {
     return [commit.runId, commit.epoch, commit.cancelDelivered, e.position, e.kind, e.name, e.status, e.output, e.error, e.attempts, e.startedAt, e.finishedAt, e.wakeAt, e.seq];
   }
 
+  /**
+   * When the batch is one run's final commit (finished, nothing else to write), the parameters of
+   * `statements().finishRun` after the worker id and the time; else undefined.
+   */
+  singleFinish(): unknown[] | undefined {
+    const [commit, ...others] = this.commits;
+    const outcome = commit?.outcome;
+    if (!commit || others.length > 0 || commit.entries.length > 0 || commit.consumed.length > 0 || !outcome || outcome.status === "waiting") return undefined;
+    const output = outcome.status === "completed" ? outcome.output : null;
+    const error = outcome.status === "completed" ? null : outcome.error;
+    return [commit.runId, commit.epoch, commit.cancelDelivered, outcome.status, output, error];
+  }
+
   /** The statement's parameters after the worker id and the time. */
   params(): unknown[] {
     const { runs, entries, consumed } = this;

@@ -281,10 +281,11 @@ export class PostgresStore implements Store {
    */
   private async applyCommits(query: Query, workerId: string, batch: CommitBatch): Promise<boolean[]> {
     if (batch.runs.length === 0) return batch.results(new Set());
+    // The commits of a sequential run, one step or its end: statements half as costly as the general one.
     const step = batch.singleStep();
-    if (step) {
-      // The commit of one step of one run (every step of a sequential run): a statement half as costly.
-      const { rows } = await query(this.sql.commitStep, [workerId, this.clock(), ...step]);
+    const finish = step ? undefined : batch.singleFinish();
+    if (step || finish) {
+      const { rows } = await query(step ? this.sql.commitStep : this.sql.finishRun, [workerId, this.clock(), ...(step ?? finish)!]);
       return [rows.length === 1];
     }
     if (batch.suspends) await query(this.sql.lockRuns, [batch.runs.map((run) => run.runId)]);

@@ -170,6 +170,13 @@ export function statements(schema: string) {
       SELECT id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM fenced
       ${UPSERT_ENTRY}
       RETURNING run_id`,
+    // A run's final commit with nothing else in it (the end of a sequential run), fenced.
+    // $1 worker, $2 now, $3 run, $4 epoch, $5 cancel delivered, $6 status, $7 output, $8 error.
+    finishRun: `
+      UPDATE ${s}.runs SET status = $6, output = $7, error = $8, finished_at = $2, updated_at = $2, lapses = 0,
+        cancel_delivered = cancel_delivered OR $5, due_at = NULL, owner = NULL, waiting_for = NULL
+      WHERE id = $3 AND (owner, epoch, status) IS NOT DISTINCT FROM ($1, $4::bigint, 'running')
+      RETURNING id`,
     // Retention: finished runs past their time go with their journal and events, oldest first.
     oldestFinished: `
       SELECT id FROM ${s}.runs
