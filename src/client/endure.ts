@@ -85,6 +85,8 @@ const RESULT_POLL_MS = { first: 10, max: 250 };
 export class Endure {
   private readonly workers = new Set<Worker>();
   private readonly finishListeners = new Map<string, Set<() => void>>();
+  /** Runs handed to a worker of this client at their start, and who waits for them to leave it. */
+  private readonly localExits = new Map<string, (exit: RunExit) => void>();
   /** Concurrent starts share one transaction. */
   private readonly starts: Batcher<NewRun, CreatedRun>;
   private closed = false;
@@ -145,7 +147,9 @@ export class Endure {
       for (const worker of this.workers) worker.notify();
       return this.handle(id);
     }
-    return this.handle(id, reservation.adopt(run));
+    const localExit = new Promise<RunExit>((resolve) => this.localExits.set(id, resolve));
+    reservation.adopt(run);
+    return this.handle(id, localExit);
   }
 
   /** A handle on an existing run, e.g. one started by another process. */
@@ -309,6 +313,8 @@ export class Endure {
   }
 
   private onRunExit(runId: string, exit: RunExit): void {
+    this.localExits.get(runId)?.(exit);
+    this.localExits.delete(runId);
     if (exit.kind === "finished") this.notifyFinished(runId);
   }
 

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
  */
 export function newRunId(now = Date.now()): string {
   const time = now.toString(16).padStart(12, "0");
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx, variant bits already set
+  // A v4 UUID: its version digit is at index 14, its variant bits already set at index 19.
+  const random = randomUUID();
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
 }

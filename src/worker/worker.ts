@@ -43,8 +43,8 @@ export type RunExitListener = (runId: string, exit: RunExit) => void;
 export interface Reservation {
   /** What the run is created with, so that it is created claimed by this worker. */
   readonly owner: NonNullable<NewRun["owner"]>;
-  /** The run was created claimed by this worker: runs it now. Resolves when it leaves memory. */
-  adopt(run: RunRecord): Promise<RunExit>;
+  /** The run was created claimed by this worker: runs it now. Its exit is reported as any run's. */
+  adopt(run: RunRecord): void;
   /** The run was not created (its id was taken, or the start failed): frees the slot. */
   cancel(): void;
 }
@@ -63,8 +63,6 @@ export class Worker {
   private readonly executions = new Map<string, RunExecution>();
   /** Slots held for runs being started in this process. */
   private reserved = 0;
-  /** Who waits for an adopted run to leave memory. */
-  private readonly adoptedExits = new Map<string, (exit: RunExit) => void>();
   /** Per held run: until when its lease surely holds, by this process's clock. */
   private readonly leaseDeadlines = new Map<string, number>();
   private readonly committer: GroupCommitter;
@@ -181,7 +179,7 @@ export class Worker {
       owner: { workerId: this.id, leaseMs: this.leaseMs },
       adopt: (run) => {
         settle();
-        return this.adopt(run, sentAt + this.leaseMs);
+        this.adopt(run, sentAt + this.leaseMs);
       },
       cancel: () => {
         settle();
@@ -190,15 +188,11 @@ export class Worker {
     };
   }
 
-  private adopt(run: RunRecord, leaseDeadline: number): Promise<RunExit> {
-    if (!this.running) {
-      // Stopping: give the run back at once, for another worker to start.
-      void this.store.releaseRuns(this.id, [run.id]).catch(() => {});
-      return Promise.resolve({ kind: "abandoned", reason: new Error("the worker is stopping") });
-    }
-    const exited = new Promise<RunExit>((resolve) => this.adoptedExits.set(run.id, resolve));
-    this.launch({ run, journal: [], inbox: [] }, leaseDeadline);
-    return exited;
+  private adopt(run: RunRecord, leaseDeadline: number): void {
+    if (this.running) return this.launch({ run, journal: [], inbox: [] }, leaseDeadline);
+    // Stopping: give the run back at once, for another worker to start.
+    void this.store.releaseRuns(this.id, [run.id]).catch(() => {});
+    this.onRunExit(run.id, { kind: "abandoned", reason: new Error("the worker is stopping") });
   }
 
   /** A local client asked to cancel this run; if this worker holds it, deliver at once. */
@@ -327,8 +321,6 @@ export class Worker {
   private handleExit(runId: string, exit: RunExit): void {
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
-    this.adoptedExits.get(runId)?.(exit);
-    this.adoptedExits.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
       // While the store is down every held run is dropped; the outage is logged once, not per run.
       if (exit.reason instanceof StoreUnavailableError) this.outage.failed(`writing run "${runId}"`, exit.reason);

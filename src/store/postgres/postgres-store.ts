@@ -116,14 +116,12 @@ export class PostgresStore implements Store {
       const existing = missing.length === 0 ? new Map<string, RunRecord>()
         : new Map(((await query(this.sql.getRuns, [missing])).rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
       // The first of a batch's runs with an id created it; any later one with that id gets it as existing.
-      return runs.map((run) => {
-        const mine = created.get(run.id);
-        if (mine) {
-          created.delete(run.id);
-          existing.set(run.id, mine);
-          return { run: mine, created: true };
-        }
-        return { run: existing.get(run.id)!, created: false };
+      const taken = new Set<string>();
+      return runs.map(({ id }) => {
+        const mine = created.get(id);
+        const first = mine !== undefined && !taken.has(id);
+        taken.add(id);
+        return { run: mine ?? existing.get(id)!, created: first };
       });
     });
   }
