@@ -35,7 +35,8 @@ export {
   TransactionMisuseError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
-export type { EndureOptions, StartOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";
+export type { StartOptions } from "./client/start-options.js";
+export type { EndureOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";
 export type { RunInfo, RunSummary, JournalEntryInfo } from "./client/run-info.js";
 export { Worker } from "./worker/worker.js";
 export type { WorkerOptions } from "./worker/worker.js";

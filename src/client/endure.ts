@@ -16,6 +16,7 @@ import { Batcher } from "../store/batcher.js";
 import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunOutcome, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
 import { newRunId } from "./run-id.js";
+import { runOptions, type StartOptions, validateTags } from "./start-options.js";
 import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
 import { validateEventName, validateRunId } from "./validate.js";
 
@@ -30,10 +31,6 @@ export interface EndureOptions {
   payloadLimit?: number;
 }
 
-export interface StartOptions {
-  /** The run's id, also its idempotency key: starting again with the same id returns the same run. */
-  id?: string;
-}
 
 export interface SendOptions {
   /** Delivery key: an event sent again to the same run with the same key is dropped. */
@@ -43,6 +40,8 @@ export interface SendOptions {
 export interface ListOptions {
   status?: RunStatus;
   workflow?: string;
+  /** Only runs that have every one of these tags. */
+  tags?: readonly string[];
   /** Page size, 1 to 1000 (default 50). */
   limit?: number;
   /** `nextCursor` of the previous page. */
@@ -127,13 +126,14 @@ export class Endure {
     if (!Array.isArray(args)) {
       throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
     }
-    const id = options.id === undefined ? newRunId() : validateRunId(options.id, "start()");
+    const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
-    // A worker of this process with room runs the new run itself, without a claim.
-    const reservation = this.reserveLocalWorker(name);
+    // A worker of this process with room runs a run due now itself, without a claim.
+    const immediate = settings.queue === undefined && settings.dueAt === undefined;
+    const reservation = immediate ? this.reserveLocalWorker(name) : undefined;
     let started: CreatedRun;
     try {
-      started = await this.starts.addAsync({ id, workflow: name, input, owner: reservation?.owner });
+      started = await this.starts.addAsync({ ...settings, id, workflow: name, input, owner: reservation?.owner });
     } catch (error) {
       reservation?.cancel();
       throw error;
@@ -182,7 +182,8 @@ export class Endure {
     if (options.status !== undefined && !isStatus(options.status)) {
       throw new InvalidArgumentError(`list(): status must be one of ${STATUSES.join(", ")}; got ${JSON.stringify(options.status)}.`);
     }
-    const page = await this.store.listRuns({ ...options, limit });
+    const tags = options.tags === undefined ? undefined : validateTags(options.tags, "list()");
+    const page = await this.store.listRuns({ ...options, tags, limit });
     return { runs: page.runs.map((run) => toRunSummary(run, this.serializer)), nextCursor: page.nextCursor };
   }
 
@@ -352,7 +353,7 @@ function finalOutcome(run: RunRecord): FinalOutcome {
   return { status: run.status as "failed" | "cancelled" | "blocked", error: run.error! };
 }
 
-const STATUSES: readonly RunStatus[] = ["pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
+const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
 
 function isStatus(value: string): value is RunStatus {
   return (STATUSES as readonly string[]).includes(value);

@@ -26,6 +26,20 @@ export interface RunRow {
   cancel_delivered: Flag;
   /** A JSON array (SQLite) or an array (PostgreSQL). */
   waiting_for: string | string[] | null;
+  parent_id: string | null;
+  parent_position: number | null;
+  /** A JSON array (SQLite) or an array (PostgreSQL). */
+  tags: string | string[] | null;
+  timeout_ms: Integer | null;
+  queue: string | null;
+  concurrency_key: string | null;
+  priority: number;
+  admit_at: Integer | null;
+  admitted_at: Integer | null;
+  continued_from: string | null;
+  continued_to: string | null;
+  forked_from: string | null;
+  retries: number;
 }
 
 export interface JournalRow {
@@ -55,7 +69,6 @@ function orNull(value: Integer | null): number | null {
 }
 
 export function toRunRecord(row: RunRow): RunRecord {
-  const waitingFor = row.waiting_for;
   return {
     id: row.id,
     workflow: row.workflow,
@@ -73,8 +86,25 @@ export function toRunRecord(row: RunRow): RunRecord {
     lapses: row.lapses,
     cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
     cancelDelivered: row.cancel_delivered === true || row.cancel_delivered === 1,
-    waitingFor: typeof waitingFor === "string" ? (JSON.parse(waitingFor) as string[]) : (waitingFor ?? []),
+    waitingFor: stringList(row.waiting_for),
+    parentId: row.parent_id,
+    parentPosition: row.parent_position,
+    tags: stringList(row.tags),
+    timeoutMs: orNull(row.timeout_ms),
+    queue: row.queue,
+    concurrencyKey: row.concurrency_key,
+    priority: row.priority,
+    admitAt: orNull(row.admit_at),
+    admittedAt: orNull(row.admitted_at),
+    continuedFrom: row.continued_from,
+    continuedTo: row.continued_to,
+    forkedFrom: row.forked_from,
+    retries: row.retries,
   };
+}
+
+function stringList(value: string | string[] | null): string[] {
+  return typeof value === "string" ? (JSON.parse(value) as string[]) : (value ?? []);
 }
 
 export function toJournalEntry(row: JournalRow): JournalEntry {
@@ -107,18 +137,33 @@ export function toInboxEvent(row: InboxRow): InboxEvent {
   return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
 }
 
-/** The columns of a new run that depend on whether it is created claimed (see `NewRun.owner`). */
+/**
+ * The columns of a new run. Its state depends on whether it is created claimed (`NewRun.owner`),
+ * queued (`NewRun.queue`: due only once admitted), or pending (due at `dueAt`).
+ * `tags` is a list: each store encodes it its own way.
+ */
 export function newRunRow(run: NewRun, now: number) {
   const claimed = run.owner !== undefined;
+  const queued = run.queue !== undefined;
   return {
     id: run.id,
     workflow: run.workflow,
     input: run.input,
-    status: claimed ? "running" : "pending",
-    due_at: claimed ? now + run.owner!.leaseMs : (run.dueAt ?? now),
+    status: claimed ? "running" : queued ? "queued" : "pending",
+    due_at: claimed ? now + run.owner!.leaseMs : queued ? null : (run.dueAt ?? now),
     owner: run.owner?.workerId ?? null,
     epoch: claimed ? 1 : 0,
     started_at: claimed ? now : null,
+    parent_id: run.parentId ?? null,
+    parent_position: run.parentPosition ?? null,
+    tags: run.tags === undefined || run.tags.length === 0 ? null : [...run.tags],
+    timeout_ms: run.timeoutMs ?? null,
+    queue: run.queue ?? null,
+    concurrency_key: run.concurrencyKey ?? null,
+    priority: run.priority ?? 0,
+    admit_at: queued ? (run.dueAt ?? now) : null,
+    continued_from: run.continuedFrom ?? null,
+    forked_from: run.forkedFrom ?? null,
     now,
   };
 }

@@ -112,7 +112,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type RunStatus = "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "blocked";
+export type RunStatus = "queued" | "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "blocked";
 
 export const FINISHED_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "blocked"]);
 
@@ -137,6 +137,27 @@ export interface RunRecord {
   cancelDelivered: boolean;
   /** Event names a waiting run waits for. */
   waitingFor: string[];
+  /** A child run's parent, and the position of the parent's call that awaits it. */
+  parentId: string | null;
+  parentPosition: number | null;
+  tags: string[];
+  /** The run is cancelled with a `RunTimeoutError` this long after it started. */
+  timeoutMs: number | null;
+  queue: string | null;
+  concurrencyKey: string | null;
+  /** Within its queue, higher first. */
+  priority: number;
+  /** A queued run may be admitted from then on (its start delay). */
+  admitAt: number | null;
+  /** When a queued run took its slot in its queue. */
+  admittedAt: number | null;
+  /** Continue-as-new: the run this one continues, and the run that continues this one. */
+  continuedFrom: string | null;
+  continuedTo: string | null;
+  /** The run whose journal this one was forked from. */
+  forkedFrom: string | null;
+  /** Operator retries so far. */
+  retries: number;
 }
 
 export interface NewRun {
@@ -145,6 +166,16 @@ export interface NewRun {
   input: string;
   /** When the run may start; defaults to now. */
   dueAt?: number;
+  parentId?: string;
+  parentPosition?: number;
+  tags?: readonly string[];
+  timeoutMs?: number;
+  /** Creates the run `queued` in this queue: it waits there for admission (`dueAt` is then its `admitAt`). */
+  queue?: string;
+  concurrencyKey?: string;
+  priority?: number;
+  continuedFrom?: string;
+  forkedFrom?: string;
   /**
    * Creates the run already claimed by this worker (running, epoch 1, leased for `leaseMs`), so a
    * worker in the starting process runs it at once, without a claim. Ignored for a run that exists.
@@ -157,7 +188,7 @@ export interface CreatedRun {
   created: boolean;
 }
 
-export type EntryKind = "step" | "sleep" | "event" | "now" | "uuid" | "random";
+export type EntryKind = "step" | "sleep" | "event" | "child" | "publish" | "now" | "uuid" | "random";
 
 /**
  * `waiting`: a sleep or event wait that has not fired (its `wakeAt` fixed, so a replay keeps the
@@ -242,6 +273,8 @@ export interface RunCommit {
 export interface RunQuery {
   status?: RunStatus;
   workflow?: string;
+  /** Runs that have every one of these tags. */
+  tags?: readonly string[];
   limit: number;
   cursor?: string;
 }

@@ -110,6 +110,8 @@ export class PostgresStore implements Store {
       const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
       const inserted = await query(this.sql.insertRuns, [
         now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
+        column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
+        column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
       ]);
       const created = new Map((inserted.rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
       const missing = runs.filter((run) => !created.has(run.id)).map((run) => run.id);
@@ -142,6 +144,7 @@ export class PostgresStore implements Store {
     return await this.guard(async (run) => {
       const { rows } = await run(this.sql.listRuns, [
         query.status ?? null, query.workflow ?? null, after?.createdAt ?? null, after?.id ?? null, query.limit + 1,
+        query.tags === undefined || query.tags.length === 0 ? null : [...query.tags],
       ]);
       const runs = rows.slice(0, query.limit).map((row) => toRunRecord(row as RunRow));
       const last = runs.at(-1);

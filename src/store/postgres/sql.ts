@@ -27,10 +27,16 @@ export function statements(schema: string) {
   return {
     // A batch of starts in one statement; sorted, so concurrent batches lock ids in one order.
     insertRuns: `
-      INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at)
-      SELECT id, workflow, status, input, $1, $1, due_at, owner, epoch, started_at
-      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
-        AS r(id, workflow, status, input, due_at, owner, epoch, started_at)
+      INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
+      SELECT id, workflow, status, input, $1, $1, due_at, owner, epoch, started_at,
+        parent_id, parent_position, CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END,
+        timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from
+      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[],
+                  $10::text[], $11::integer[], $12::jsonb[], $13::bigint[], $14::text[], $15::text[], $16::integer[], $17::bigint[],
+                  $18::text[], $19::text[])
+        AS r(id, workflow, status, input, due_at, owner, epoch, started_at,
+             parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
       ORDER BY id
       ON CONFLICT (id) DO NOTHING
       RETURNING *`,
@@ -44,6 +50,7 @@ export function statements(schema: string) {
       WHERE ($1::text IS NULL OR status = $1)
         AND ($2::text IS NULL OR workflow = $2)
         AND ($3::bigint IS NULL OR (created_at, id) < ($3, $4::text))
+        AND ($6::text[] IS NULL OR tags @> $6::text[])
       ORDER BY created_at DESC, id DESC
       LIMIT $5`,
     insertEvent: `

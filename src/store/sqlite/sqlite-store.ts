@@ -82,7 +82,8 @@ export class SqliteStore implements Store {
       this.inWriteTransaction(() => {
         const now = this.clock();
         return runs.map((run) => {
-          const inserted = this.sql.insertRun.get(newRunRow(run, now)) as RunRow | undefined;
+          const row = newRunRow(run, now);
+          const inserted = this.sql.insertRun.get({ ...row, tags: row.tags && JSON.stringify(row.tags) }) as RunRow | undefined;
           if (inserted) return { run: toRunRecord(inserted), created: true };
           return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created: false };
         });
@@ -109,6 +110,7 @@ export class SqliteStore implements Store {
       const rows = this.sql.listRuns.all({
         status: query.status ?? null,
         workflow: query.workflow ?? null,
+        tags: query.tags === undefined || query.tags.length === 0 ? null : JSON.stringify(query.tags),
         after_created: after?.createdAt ?? null,
         after_id: after?.id ?? null,
         limit: query.limit + 1,
@@ -329,8 +331,10 @@ function prepareStatements(db: Database.Database) {
   const finishedList = [...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ");
   return {
     insertRun: db.prepare(`
-      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at)
-      VALUES (@id, @workflow, @status, @input, @now, @now, @due_at, @owner, @epoch, @started_at)
+      INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
+      VALUES (@id, @workflow, @status, @input, @now, @now, @due_at, @owner, @epoch, @started_at,
+        @parent_id, @parent_position, @tags, @timeout_ms, @queue, @concurrency_key, @priority, @admit_at, @continued_from, @forked_from)
       ON CONFLICT (id) DO NOTHING
       RETURNING *`),
     getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
@@ -344,6 +348,7 @@ function prepareStatements(db: Database.Database) {
       SELECT * FROM runs
       WHERE (@status IS NULL OR status = @status)
         AND (@workflow IS NULL OR workflow = @workflow)
+        AND (@tags IS NULL OR NOT EXISTS (SELECT value FROM json_each(@tags) EXCEPT SELECT value FROM json_each(runs.tags)))
         AND (@after_created IS NULL OR (created_at, id) < (@after_created, @after_id))
       ORDER BY created_at DESC, id DESC
       LIMIT @limit`),

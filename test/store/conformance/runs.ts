@@ -14,6 +14,8 @@ export function runTests(t: SuiteContext): void {
         id: input.id, workflow: "orders", status: "pending", input: input.input, output: null, error: null,
         createdAt: t.clock.now(), updatedAt: t.clock.now(), startedAt: null, finishedAt: null, dueAt: t.clock.now(),
         owner: null, epoch: 0, lapses: 0, cancelRequested: false, cancelDelivered: false, waitingFor: [],
+        parentId: null, parentPosition: null, tags: [], timeoutMs: null, queue: null, concurrencyKey: null, priority: 0,
+        admitAt: null, admittedAt: null, continuedFrom: null, continuedTo: null, forkedFrom: null, retries: 0,
       };
       assert.deepEqual(run, expected);
       assert.deepEqual(await t.store.getRun(input.id), expected);
