@@ -35,7 +35,7 @@ export {
   TransactionMisuseError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
-export type { StartOptions } from "./client/start-options.js";
+export type { StartOptions } from "./api/run-options.js";
 export type { EndureOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";
 export type { RunInfo, RunSummary, JournalEntryInfo } from "./client/run-info.js";
 export { Worker } from "./worker/worker.js";

@@ -15,10 +15,10 @@ import { DEFAULT_STORE_URL, openStore } from "../store/open-store.js";
 import { Batcher } from "../store/batcher.js";
 import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunOutcome, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
-import { newRunId } from "./run-id.js";
-import { runOptions, type StartOptions, validateTags } from "./start-options.js";
+import { newRunId } from "../api/run-id.js";
+import { runOptions, type StartOptions, validateTags } from "../api/run-options.js";
 import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
-import { validateEventName, validateRunId } from "./validate.js";
+import { validateEventName, validateRunId } from "../api/validate.js";
 
 export interface EndureOptions {
   /**

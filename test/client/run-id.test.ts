@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { newRunId } from "../../src/client/run-id.js";
+import { newRunId } from "../../src/api/run-id.js";
 
 describe("newRunId", () => {
   it("is a UUIDv7 whose first 48 bits are the time in ms", () => {

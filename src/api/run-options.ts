@@ -1,5 +1,5 @@
-import { type Duration, toMilliseconds } from "../api/duration.js";
-import { InvalidArgumentError } from "../api/errors.js";
+import { type Duration, toMilliseconds } from "./duration.js";
+import { InvalidArgumentError } from "./errors.js";
 import type { NewRun } from "../store/store.js";
 import { validateRunId } from "./validate.js";
 
