@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../api/errors.js";
+import { InvalidArgumentError } from "./errors.js";
 
 const MAX_ID_LENGTH = 255;
 // Ids travel in URLs, logs and terminals: printable characters only.
