@@ -11,6 +11,10 @@ export { sleep } from "./api/sleep.js";
 export { waitForEvent } from "./api/wait-for-event.js";
 export type { WaitForEventOptions } from "./api/wait-for-event.js";
 export { now, uuid, random } from "./api/deterministic.js";
+export { child } from "./api/child.js";
+export type { ChildOptions } from "./api/child.js";
+export { publish } from "./api/publish.js";
+export { continueAsNew } from "./api/continue-as-new.js";
 export { stepContext } from "./api/step-context.js";
 export type { StepContext } from "./api/step-context.js";
 export type { Duration } from "./api/duration.js";
@@ -19,6 +23,7 @@ export {
   NonRetryableError,
   TimeoutError,
   CancelledError,
+  RunTimeoutError,
   NonDeterminismError,
   RunFailedError,
   InvalidArgumentError,

@@ -32,8 +32,8 @@ export class NonRetryableError extends EndureError {
 
 /** A step attempt ran longer than its `timeout`; its `stepContext().signal` was aborted. */
 export class TimeoutError extends EndureError {
-  constructor(message: string) {
-    super("STEP_TIMEOUT", message);
+  constructor(message: string, code = "STEP_TIMEOUT") {
+    super(code, message);
   }
 }
 
@@ -42,8 +42,18 @@ export class TimeoutError extends EndureError {
  * clean up; `result()` of a cancelled run rejects with it.
  */
 export class CancelledError extends EndureError {
+  constructor(message: string, code = "CANCELLED") {
+    super(code, message);
+  }
+}
+
+/**
+ * The run's `timeout` (a start option) passed before it finished. It is cancelled with this error,
+ * delivered as `cancel()`'s is, so `finally` blocks and compensations run; it ends `cancelled`.
+ */
+export class RunTimeoutError extends CancelledError {
   constructor(message: string) {
-    super("CANCELLED", message);
+    super(message, "RUN_TIMEOUT");
   }
 }
 
@@ -223,5 +233,5 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
   InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
   ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
-  StoreAccessError, TransactionMisuseError,
+  StoreAccessError, TransactionMisuseError, RunTimeoutError,
 ];

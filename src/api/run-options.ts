@@ -29,12 +29,15 @@ const MAX_TAG_LENGTH = 100;
 const MAX_PRIORITY = 1000;
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/;
 
-/** The parts of a new run that `StartOptions` set, checked; the id is the caller's or undefined. */
-export function runOptions(options: StartOptions, where: string, now: number): Partial<NewRun> & { id?: string } {
+/** The parts of a new run that {@link StartOptions} set, checked; the id is the caller's or undefined. */
+export type RunSettings = Partial<Pick<NewRun, "id" | "dueAt" | "timeoutMs" | "tags" | "queue" | "priority" | "concurrencyKey">>;
+
+/** Checks `options` and turns them into a new run's settings (`delay` counted from `now`). */
+export function runOptions(options: StartOptions, where: string, now: number): RunSettings {
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError(`${where}: options must be an object such as { id: "order-42" }; got ${options === null ? "null" : typeof options}.`);
   }
-  const run: Partial<NewRun> & { id?: string } = {};
+  const run: { -readonly [K in keyof RunSettings]: RunSettings[K] } = {};
   if (options.id !== undefined) run.id = validateRunId(options.id, where);
   if (options.timeout !== undefined) {
     const timeoutMs = toMilliseconds(options.timeout, `${where}: timeout`);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { NotInWorkflowError } from "./errors.js";
 import type { StepContext } from "./step-context.js";
 import type { ResolvedStepOptions } from "./step.js";
+import type { RunSettings } from "./run-options.js";
 import type { Transaction } from "./transaction-types.js";
 
 /**
@@ -22,6 +23,12 @@ export interface DurableRun {
   waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown>;
   /** Journals a synchronous value (`now()`, `uuid()`, `random()`), or returns the recorded one. */
   record<T>(kind: "now" | "uuid" | "random", produce: () => T): T;
+  /** Starts a child run (or finds the one a replay started) and waits for its result. */
+  child(workflow: string, args: unknown[], options: RunSettings): Promise<unknown>;
+  /** Journals a named value the outside can read while the run goes on. */
+  publish(name: string, value: unknown): void;
+  /** Ends the run, continued by a new run of its workflow with `args`. Never resolves. */
+  continueAsNew(args: unknown[]): Promise<never>;
 }
 
 /**

@@ -1,13 +1,20 @@
 import { InvalidArgumentError } from "./errors.js";
+import { startChild } from "./child.js";
 
 export interface WorkflowOptions {
   /** Documentation shown by tools. */
   description?: string;
 }
 
-/** A workflow: a named async function whose progress is durable. Pass it to `start()` and `startWorker()`. */
+/**
+ * A workflow: a named async function whose progress is durable. Pass it to `start()` and
+ * `startWorker()`. Called inside another workflow, it runs as a child run and resolves to the
+ * child's result (see `child()`).
+ */
 export interface WorkflowDefinition<A extends unknown[] = unknown[], R = unknown> {
+  (...args: A): Promise<R>;
   readonly kind: "workflow";
+  /** The workflow's name (also the function's `name`). */
   readonly name: string;
   readonly fn: (...args: A) => Promise<R>;
   readonly options: WorkflowOptions;
@@ -18,6 +25,9 @@ export const WORKFLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/;
 /**
  * Defines a workflow. Its body must be deterministic: do I/O in steps, and use `now()`, `uuid()`,
  * `random()` and `sleep()` instead of `Date.now()`, `crypto.randomUUID()`, `Math.random()` and timers.
+ *
+ * The definition is also a function: called inside another workflow it starts a child run with
+ * these arguments and resolves to its result (the parent waits durably, holding no memory).
  *
  * @example
  * ```ts
@@ -42,5 +52,15 @@ export function workflow<A extends unknown[], R>(
   if (typeof fn !== "function") {
     throw new InvalidArgumentError(`workflow("${name}") needs an async function as its second argument; got ${typeof fn}.`);
   }
-  return Object.freeze({ kind: "workflow", name, fn: fn as (...args: A) => Promise<Awaited<R>>, options });
+  const call = (...args: A): Promise<Awaited<R>> => startChild(definition, args, {}, `${name}()`);
+  Object.defineProperty(call, "name", { value: name });
+  const definition: WorkflowDefinition<A, Awaited<R>> = Object.freeze(
+    Object.assign(call, { kind: "workflow" as const, fn: fn as (...args: A) => Promise<Awaited<R>>, options }),
+  );
+  return definition;
+}
+
+/** Whether `value` is a definition returned by {@link workflow}. */
+export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {
+  return typeof value === "function" && (value as Partial<WorkflowDefinition>).kind === "workflow";
 }

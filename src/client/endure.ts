@@ -5,19 +5,21 @@ import {
   RunFailedError,
   RunFinishedError,
   RunNotFoundError,
+  TimeoutError,
   UnknownWorkflowError,
 } from "../api/errors.js";
+import { type Duration, toMilliseconds } from "../api/duration.js";
 import type { Transaction } from "../api/transaction-types.js";
-import type { WorkflowDefinition } from "../api/workflow.js";
+import { isWorkflowDefinition, type WorkflowDefinition } from "../api/workflow.js";
 import type { RunExit } from "../engine/host.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
 import { DEFAULT_STORE_URL, openStore } from "../store/open-store.js";
 import { Batcher } from "../store/batcher.js";
-import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunOutcome, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
 import { newRunId } from "../api/run-id.js";
 import { runOptions, type StartOptions, validateTags } from "../api/run-options.js";
-import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
+import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
 import { validateEventName, validateRunId } from "../api/validate.js";
 
 export interface EndureOptions {
@@ -169,7 +171,33 @@ export class Endure {
   async get<R = unknown>(id: string): Promise<RunInfo<R>> {
     const run = await this.getRecord(id);
     const journal = await this.store.getJournal(id);
-    return { ...toRunSummary<R>(run, this.serializer), journal: journal.map((entry) => toJournalEntryInfo(entry, this.serializer)) };
+    return {
+      ...toRunSummary<R>(run, this.serializer),
+      journal: journal.map((entry) => toJournalEntryInfo(entry, this.serializer)),
+      values: publishedValues(journal, this.serializer),
+    };
+  }
+
+  /**
+   * Waits until the run has published a value under `name` (`publish()` in the workflow) and
+   * resolves to the latest one.
+   * @throws TimeoutError after `timeout` (default: wait as long as it takes); RunFinishedError when the
+   * run ended without publishing it; RunNotFoundError.
+   */
+  async waitForValue<T = unknown>(id: string, name: string, options: { timeout?: Duration } = {}): Promise<T> {
+    this.assertOpen();
+    validateRunId(id, "waitForValue()");
+    const deadline = options.timeout === undefined ? Infinity : Date.now() + toMilliseconds(options.timeout, "waitForValue(): timeout");
+    let pollMs = RESULT_POLL_MS.first;
+    for (;;) {
+      const run = await this.getRecord(id);
+      const values = publishedValues(await this.store.getJournal(id), this.serializer);
+      if (name in values) return values[name] as T;
+      if (FINISHED_STATUSES.has(run.status)) throw new RunFinishedError(id, run.status, `publish "${name}" any more`);
+      if (Date.now() >= deadline) throw new TimeoutError(`Run "${id}" published no value "${name}" within ${String(options.timeout)}.`, "WAIT_TIMEOUT");
+      await this.untilFinishedOr(id, Math.min(pollMs, deadline - Date.now()));
+      pollMs = Math.min(pollMs * 2, RESULT_POLL_MS.max);
+    }
   }
 
   /** Runs, newest first, a page at a time. */
@@ -271,7 +299,7 @@ export class Endure {
     if (localExit) {
       // Written and reported by the worker here: no need to read it back.
       const exit = await localExit;
-      if (exit.kind === "finished") return this.outcomeOf<R>(id, exit.outcome);
+      if (exit.kind === "finished") return await this.outcomeOf<R>(id, localOutcome(exit.outcome));
     }
     let pollMs = RESULT_POLL_MS.first;
     for (;;) {
@@ -282,7 +310,13 @@ export class Endure {
     }
   }
 
-  private outcomeOf<R>(id: string, outcome: FinalOutcome): R {
+  /** A run that continued as new has the result of the last run of its chain. */
+  private async outcomeOf<R>(id: string, outcome: FinalOutcome): Promise<R> {
+    if (outcome.status === "completed" && outcome.continuedTo) return await this.result<R>(outcome.continuedTo);
+    return this.finalValue<R>(id, outcome);
+  }
+
+  private finalValue<R>(id: string, outcome: FinalOutcome): R {
     if (outcome.status === "completed") return this.serializer.deserialize(outcome.output) as R;
     const error = this.serializer.deserializeError(outcome.error);
     if (outcome.status === "failed") throw new RunFailedError(id, error);
@@ -332,7 +366,7 @@ export class Endure {
   }
 
   private async resolveWorkflowName(workflow: WorkflowDefinition | string): Promise<string> {
-    if (typeof workflow === "object" && workflow?.kind === "workflow") return workflow.name;
+    if (isWorkflowDefinition(workflow)) return workflow.name;
     if (typeof workflow !== "string") {
       throw new InvalidArgumentError(`start() needs a workflow definition or a workflow name; got ${typeof workflow}.`);
     }
@@ -346,10 +380,14 @@ export class Endure {
   }
 }
 
-type FinalOutcome = Exclude<RunOutcome, { status: "waiting" }>;
+
+/** A final outcome as the client follows it: a continued run names its successor's id. */
+type FinalOutcome =
+  | { status: "completed"; output: string; continuedTo?: string }
+  | { status: "failed" | "cancelled" | "blocked"; error: string };
 
 function finalOutcome(run: RunRecord): FinalOutcome {
-  if (run.status === "completed") return { status: "completed", output: run.output! };
+  if (run.status === "completed") return { status: "completed", output: run.output!, continuedTo: run.continuedTo ?? undefined };
   return { status: run.status as "failed" | "cancelled" | "blocked", error: run.error! };
 }
 
@@ -357,4 +395,8 @@ const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting
 
 function isStatus(value: string): value is RunStatus {
   return (STATUSES as readonly string[]).includes(value);
+}
+
+function localOutcome(outcome: Extract<RunExit, { kind: "finished" }>["outcome"]): FinalOutcome {
+  return outcome.status === "completed" ? { status: "completed", output: outcome.output, continuedTo: outcome.continuedTo?.id } : outcome;
 }

@@ -21,11 +21,28 @@ export interface RunSummary<R = unknown> {
   /** Event names a `waiting` run waits for. */
   waitingFor: string[];
   cancelRequested: boolean;
+  tags: string[];
+  /** The run's `timeout`, in ms. */
+  timeoutMs: number | null;
+  queue: string | null;
+  concurrencyKey: string | null;
+  priority: number;
+  /** A child run's parent. */
+  parentId: string | null;
+  /** Continue-as-new: the run this one continues, and the run that continues it. */
+  continuedFrom: string | null;
+  continuedTo: string | null;
+  /** The run this one was forked from. */
+  forkedFrom: string | null;
+  /** Operator retries so far. */
+  retries: number;
 }
 
 /** A run with its journal, as `get()` returns it. */
 export interface RunInfo<R = unknown> extends RunSummary<R> {
   journal: JournalEntryInfo[];
+  /** The values the run published (`publish()`), the latest of each name. */
+  values: Record<string, unknown>;
 }
 
 /** One durable call of a run: a step, a sleep, an event wait, or a `now()`/`uuid()`/`random()` value. */
@@ -59,6 +76,16 @@ export function toRunSummary<R>(run: RunRecord, serializer: Serializer): RunSumm
     wakeAt: run.status === "waiting" ? date(run.dueAt) : null,
     waitingFor: run.waitingFor,
     cancelRequested: run.cancelRequested,
+    tags: run.tags,
+    timeoutMs: run.timeoutMs,
+    queue: run.queue,
+    concurrencyKey: run.concurrencyKey,
+    priority: run.priority,
+    parentId: run.parentId,
+    continuedFrom: run.continuedFrom,
+    continuedTo: run.continuedTo,
+    forkedFrom: run.forkedFrom,
+    retries: run.retries,
   };
   if (run.output !== null) summary.output = serializer.deserialize(run.output) as R;
   if (run.error !== null) summary.error = serializer.deserializeError(run.error);
@@ -79,4 +106,13 @@ export function toJournalEntryInfo(entry: JournalEntry, serializer: Serializer):
   if (entry.output !== null) info.output = serializer.deserialize(entry.output);
   if (entry.error !== null) info.error = serializer.deserializeError(entry.error);
   return info;
+}
+
+/** The latest value of each name a run published, from its journal. */
+export function publishedValues(journal: readonly JournalEntry[], serializer: Serializer): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const entry of journal) {
+    if (entry.kind === "publish" && entry.output !== null) values[entry.name] = serializer.deserialize(entry.output);
+  }
+  return values;
 }

@@ -1,6 +1,6 @@
 import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { RunCommit, RunOutcome } from "../store/store.js";
+import type { CreatedRun, NewRun, RunCommit, RunOutcome } from "../store/store.js";
 
 /** Something whose pending journal writes a group commit collects. */
 export interface Committable {
@@ -47,4 +47,11 @@ export interface ExecutionHost {
   holdsLease(runId: string): boolean | Promise<boolean>;
   /** Called once, when the run leaves memory. */
   onExit(runId: string, exit: RunExit): void;
+  /**
+   * Creates a child run unless its id exists (then `created.run` is the existing run); starts
+   * are batched. `done` gets the error when the store could not be written.
+   */
+  createChild(run: NewRun, done: (error: unknown, created?: CreatedRun) => void): void;
+  /** Asks for a run to be cancelled (the child of a run being cancelled); failures are only logged. */
+  cancelRun(runId: string): void;
 }

@@ -2,10 +2,13 @@ import type { JournalEntry } from "../store/store.js";
 
 /** A sleep, an event wait or a retry back-off that has not fired yet. */
 export interface Wait {
-  kind: "sleep" | "event" | "retry";
+  kind: "sleep" | "event" | "retry" | "child";
   /** The journal entry of the wait; its `wakeAt` is when the wait fires by itself (null: never). */
   entry: JournalEntry;
+  /** The inbox event that ends the wait (a child's end is one too). */
   eventName?: string;
+  /** The child run a `child` wait waits for. */
+  childId?: string;
   fire(): void;
   reject(error: Error): void;
 }
@@ -52,6 +55,11 @@ export class PendingWaits {
     const waits = [...this.waits.values()].map((held) => held.wait);
     this.waits.clear();
     return waits;
+  }
+
+  /** The child runs waited for. */
+  childIds(): string[] {
+    return [...this.waits.values()].flatMap(({ wait }) => (wait.childId === undefined ? [] : [wait.childId]));
   }
 
   /** When the run wakes by itself (the earliest timer; null: never) and which events wake it. */

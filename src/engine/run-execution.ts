@@ -1,14 +1,20 @@
 import {
   CancelledError,
+  InvalidArgumentError,
   LeaseLostError,
   NonDeterminismError,
+  RunFailedError,
+  RunTimeoutError,
   type Divergence,
 } from "../api/errors.js";
+import { newRunId } from "../api/run-id.js";
+import type { RunSettings } from "../api/run-options.js";
 import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
-import type { ClaimedRun, EntryKind, EntryStatus, InboxEvent, JournalEntry, RunCommit, RunOutcome } from "../store/store.js";
+import type { ClaimedRun, CreatedRun, EntryKind, EntryStatus, InboxEvent, JournalEntry, RunCommit, RunOutcome, RunRecord } from "../store/store.js";
+import { childEventName, childRunId, type ChildEnd, isChildOf } from "./child-runs.js";
 import { AttemptContext } from "./attempt-context.js";
 import { CommitGate } from "./commit-gate.js";
 import { LazyAbort } from "./lazy-abort.js";
@@ -45,7 +51,15 @@ interface StepOutcome {
  */
 export class RunExecution implements DurableRun, Committable {
   readonly runId: string;
+  /** A child run's parent, which its end wakes. */
+  readonly parentId: string | null;
+  private readonly claimedRun: RunRecord;
   private readonly epoch: number;
+  /** When the run's timeout cancels it (null: no timeout). */
+  private readonly deadline: number | null;
+  private deadlineTimer?: NodeJS.Timeout;
+  /** What cancellation throws into the workflow, when not `cancel()`'s plain CancelledError. */
+  private cancelReason?: CancelledError;
   private readonly recorded = new Map<number, JournalEntry>();
   private readonly outcomes: OutcomeQueue;
   private nextPosition = 0;
@@ -72,7 +86,11 @@ export class RunExecution implements DurableRun, Committable {
     claimed: ClaimedRun,
   ) {
     this.runId = claimed.run.id;
+    this.parentId = claimed.run.parentId;
+    this.claimedRun = claimed.run;
     this.epoch = claimed.run.epoch;
+    const { timeoutMs, startedAt } = claimed.run;
+    this.deadline = timeoutMs === null || startedAt === null ? null : startedAt + timeoutMs;
     this.inbox = [...claimed.inbox];
     for (const entry of claimed.journal) this.recorded.set(entry.position, entry);
     this.waits = new PendingWaits(host.clock);
@@ -98,13 +116,25 @@ export class RunExecution implements DurableRun, Committable {
     );
     this.maybeDeliverCancellation();
     this.scheduleIdleCheck();
+    this.armDeadline();
   }
 
-  /** Cancellation was requested while the run is in memory. */
-  requestCancel(): void {
-    if (this.cancel !== "none") return;
+  /** Cancellation was requested while the run is in memory (`reason`: what to throw, when not a plain cancel). */
+  requestCancel(reason?: CancelledError): void {
+    if (this.cancel !== "none" || this.state !== "running") return;
+    this.cancelReason = reason;
     this.cancel = "requested";
     this.maybeDeliverCancellation();
+  }
+
+  /** The run's timeout cancels it at its deadline; one already past cancels it now. */
+  private armDeadline(): void {
+    if (this.deadline === null || this.cancel !== "none") return;
+    const delay = Math.max(0, this.deadline - this.host.clock());
+    if (delay > LONGEST_TIMER_MS) return; // the suspension's due time covers it
+    this.deadlineTimer = setTimeout(() => {
+      this.requestCancel(new RunTimeoutError(`Run "${this.runId}" timed out: it had not finished ${this.claimedRun.timeoutMs} ms after it started.`));
+    }, delay);
   }
 
   /** The worker lost the run or is going away: stop everything, write nothing more. */
@@ -227,6 +257,94 @@ export class RunExecution implements DurableRun, Committable {
     return value;
   }
 
+  child(workflow: string, args: unknown[], settings: RunSettings): Promise<unknown> {
+    if (this.state !== "running") return never();
+    const input = this.host.serializer.serialize(args, `The input of child workflow "${workflow}"`);
+    const { position, recorded } = this.claimPosition("child", workflow);
+    const childId = settings.id ?? childRunId(this.runId, position);
+    return new Promise<unknown>((resolve, reject) => {
+      if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
+      if (this.takeCancellation(position, "child", workflow, reject)) return this.host.cancelRun(childId);
+      const settle = { resolve, reject };
+      // A recorded wait means the child exists: its entry is written only once the child is.
+      if (recorded) return this.awaitChild(recorded, childId, settle);
+      this.busy++;
+      this.host.createChild({ ...settings, id: childId, workflow, input, parentId: this.runId, parentPosition: position }, (error, created) => {
+        this.endBusy();
+        if (this.state !== "running") return;
+        if (error !== undefined) return this.abandon(error);
+        this.childCreated(created!, position, workflow, settle);
+      });
+    });
+  }
+
+  publish(name: string, value: unknown): void {
+    if (this.state !== "running") return;
+    const output = this.host.serializer.serialize(value, `The value published as "${name}"`);
+    const { position, recorded } = this.claimPosition("publish", name);
+    if (recorded) return;
+    const at = this.host.clock();
+    this.buffer.set(position, {
+      position, kind: "publish", name, status: "completed", output, error: null, attempts: 0, startedAt: at, finishedAt: at, wakeAt: null, seq: null,
+    });
+    this.commitOrAbandon();
+  }
+
+  continueAsNew(args: unknown[]): Promise<never> {
+    if (this.state !== "running") return never();
+    if (this.blocked) throw this.blocked;
+    const input = this.host.serializer.serialize(args, `The input of the run continuing workflow "${this.definition.name}"`);
+    if (this.blockOnUnreachedEntries("continuing as a new run")) return never();
+    const { id, workflow, parentId, parentPosition, tags, timeoutMs, queue, concurrencyKey, priority } = this.claimedRun;
+    const next = {
+      id: newRunId(), workflow, input, continuedFrom: id, tags, priority,
+      ...(parentId === null ? {} : { parentId, parentPosition: parentPosition! }),
+      ...(timeoutMs === null ? {} : { timeoutMs }),
+      ...(queue === null ? {} : { queue }),
+      ...(concurrencyKey === null ? {} : { concurrencyKey }),
+    };
+    this.exit({ status: "completed", output: this.host.serializer.serialize(undefined, "continueAsNew()"), continuedTo: next });
+    return never();
+  }
+
+  // ---- child runs ----------------------------------------------------------------------------
+
+  private childCreated({ run, created }: CreatedRun, position: number, workflow: string, settle: Settle): void {
+    const entry = this.newWaitingEntry(position, "child", workflow, null);
+    if (!created && !isChildOf(run, this.runId, position)) {
+      const error = new InvalidArgumentError(`child("${workflow}"): the id "${run.id}" already belongs to another run (of workflow "${run.workflow}"). Give the child an id of its own, or none.`);
+      return this.deliverFailure(entry, error, settle.reject);
+    }
+    // A child that already ended (found again after an operator retry of this run) answers at once.
+    if (run.status === "completed" || run.status === "failed" || run.status === "cancelled") {
+      return this.childEnded(entry, { id: run.id, status: run.status, output: run.output, error: run.error }, settle);
+    }
+    this.awaitChild(entry, run.id, settle);
+  }
+
+  /** Waits for the child's end, which reaches the run's inbox as an event (see the migrations' trigger). */
+  private awaitChild(entry: JournalEntry, childId: string, settle: Settle): void {
+    const eventName = childEventName(entry.position);
+    const index = this.inbox.findIndex((event) => event.name === eventName);
+    if (index >= 0) {
+      const [event] = this.inbox.splice(index, 1) as [InboxEvent];
+      this.consumed.push({ eventSeq: event.seq, position: entry.position });
+      return this.childEnded(entry, JSON.parse(event.payload) as ChildEnd, settle);
+    }
+    this.addWait({ kind: "child", entry, eventName, childId, reject: settle.reject, fire: () => {} });
+  }
+
+  private childEnded(entry: JournalEntry, end: ChildEnd, { resolve, reject }: Settle): void {
+    const { serializer } = this.host;
+    if (end.status === "completed") {
+      return this.deliverNow(entry, "completed", end.output, null, () => resolve(end.output === null ? undefined : serializer.deserialize(end.output)));
+    }
+    const cause = serializer.deserializeError(end.error!);
+    const error = end.status === "failed" ? new RunFailedError(end.id, cause)
+      : cause instanceof CancelledError ? cause : new CancelledError(`Child run "${end.id}" was cancelled.`);
+    this.deliverFailure(entry, error, reject);
+  }
+
   // ---- positions and replay ------------------------------------------------------------------
 
   private claimPosition(kind: EntryKind, name: string): { position: number; recorded?: JournalEntry } {
@@ -275,13 +393,16 @@ export class RunExecution implements DurableRun, Committable {
     if (this.stopping || this.state !== "running") return;
     this.busy++;
     const attempt = previousAttempts + 1;
-    const ended = () => {
-      this.busy--;
-      if (this.busy === 0) this.quiet?.();
-      this.outcomes.pump();
-    };
+    const ended = () => this.endBusy();
     if (call.transactional) void this.runAttemptInTransaction(call, attempt).finally(ended);
     else this.runAttempt(call, attempt, ended);
+  }
+
+  /** Something the run waited on outside the workflow (a step attempt, a child's creation) is over. */
+  private endBusy(): void {
+    this.busy--;
+    if (this.busy === 0) this.quiet?.();
+    this.outcomes.pump();
   }
 
   /**
@@ -465,8 +586,8 @@ export class RunExecution implements DurableRun, Committable {
   private addWait(wait: Wait): void {
     this.waits.add(wait, !this.stopping, () => this.state === "running");
     // A new timer's wake-up time is made durable at once, so a crash does not start it over.
-    // (An event wait suspends the run when it goes quiet, which writes its deadline.)
-    if (wait.kind !== "event" && this.buffer.has(wait.entry.position)) this.commitOrAbandon();
+    // (An event or child wait suspends the run when it goes quiet, which writes it.)
+    if ((wait.kind === "sleep" || wait.kind === "retry") && this.buffer.has(wait.entry.position)) this.commitOrAbandon();
     this.scheduleIdleCheck();
   }
 
@@ -481,7 +602,10 @@ export class RunExecution implements DurableRun, Committable {
       return;
     }
     this.markCancelDelivered();
-    for (const wait of this.waits.takeAll()) this.deliverFailure(wait.entry, error, wait.reject);
+    for (const wait of this.waits.takeAll()) {
+      if (wait.childId !== undefined) this.host.cancelRun(wait.childId);
+      this.deliverFailure(wait.entry, error, wait.reject);
+    }
   }
 
   private takeCancellation(position: number, kind: EntryKind, name: string, reject: (error: Error) => void): boolean {
@@ -506,7 +630,7 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private cancelledError(): CancelledError {
-    return new CancelledError(`Run "${this.runId}" was cancelled.`);
+    return this.cancelReason ?? new CancelledError(`Run "${this.runId}" was cancelled.`);
   }
 
   // ---- idleness: suspension and stuck replays ------------------------------------------------------
@@ -531,7 +655,9 @@ export class RunExecution implements DurableRun, Committable {
       return;
     }
     if (this.waits.size === 0) return;
-    const { dueAt, waitingFor } = this.waits.wakeConditions();
+    const { dueAt: wakeAt, waitingFor } = this.waits.wakeConditions();
+    // A run's timeout wakes it too.
+    const dueAt = this.deadline === null || this.cancel !== "none" ? wakeAt : Math.min(wakeAt ?? Infinity, this.deadline);
     // Timers due soon fire in memory; an event can only reach a run through the store. A deadline
     // already passed (a replayed wait) fires first, whatever else the run waits for.
     const untilDue = dueAt === null ? Infinity : dueAt - this.host.clock();
@@ -544,12 +670,7 @@ export class RunExecution implements DurableRun, Committable {
   private finish(result: { ok: true; value: unknown } | { ok: false; error: unknown }): void {
     if (this.state !== "running") return;
     const { serializer } = this.host;
-    const unreached = [...this.recorded.values()].find((entry) => entry.position >= this.nextPosition);
-    if (unreached) {
-      const ending = result.ok ? "the workflow returning" : "the workflow throwing";
-      this.block({ position: unreached.position, expected: describeCall(unreached), actual: `nothing: it ends there, with ${ending}` });
-      return;
-    }
+    if (this.blockOnUnreachedEntries(result.ok ? "the workflow returning" : "the workflow throwing")) return;
     if (!result.ok) {
       const status = this.cancel === "delivered" ? "cancelled" : "failed";
       this.exit({ status, error: serializer.serializeError(result.error) });
@@ -562,14 +683,25 @@ export class RunExecution implements DurableRun, Committable {
     }
   }
 
+  /** A run that ends before reaching every recorded call no longer does what its journal says. */
+  private blockOnUnreachedEntries(ending: string): boolean {
+    const unreached = [...this.recorded.values()].find((entry) => entry.position >= this.nextPosition);
+    if (unreached) this.block({ position: unreached.position, expected: describeCall(unreached), actual: `nothing: it ends there, with ${ending}` });
+    return unreached !== undefined;
+  }
+
   private exit(outcome: RunOutcome): void {
     if (this.state !== "running") return;
     this.state = "exiting";
+    // A run that ends cancels the children it still waits for (Promise.race, or a cancellation
+    // that reached one child call of several). A blocked run may be retried: its children go on.
+    const orphans = outcome.status === "waiting" || outcome.status === "blocked" ? [] : this.waits.childIds();
     this.stopWaitsAndAttempts(() => new Error("the run finished"));
     this.outcome = outcome;
     const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", outcome };
     this.exiting = new Promise<void>((resolve) =>
       this.commit((error) => {
+        if (error === undefined) for (const childId of orphans) this.host.cancelRun(childId);
         this.leave(error === undefined ? exit : { kind: "abandoned", reason: error });
         resolve();
       }),
@@ -579,6 +711,7 @@ export class RunExecution implements DurableRun, Committable {
   private leave(exit: RunExit): void {
     if (this.state === "gone") return;
     this.state = "gone";
+    clearTimeout(this.deadlineTimer);
     this.stopWaitsAndAttempts(() => (exit.kind === "abandoned" ? exit.reason : new Error("the run left memory")));
     this.quiet?.();
     this.host.onExit(this.runId, exit);
@@ -604,6 +737,13 @@ function stepEntry(
 function isOutcome(entry: JournalEntry): boolean {
   return entry.status === "completed" || entry.status === "failed";
 }
+
+interface Settle {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 function never<T>(): Promise<T> {
   return new Promise<T>(() => {});

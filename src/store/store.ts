@@ -254,7 +254,8 @@ export interface HeldRun {
 }
 
 export type RunOutcome =
-  | { status: "completed"; output: string }
+  /** `continuedTo`: the run continues as this new run (continue-as-new), created with the commit. */
+  | { status: "completed"; output: string; continuedTo?: NewRun }
   | { status: "failed" | "cancelled" | "blocked"; error: string }
   /** Suspend: `dueAt` is the earliest timer (null: only an event wakes it). */
   | { status: "waiting"; dueAt: number | null; waitingFor: string[] };

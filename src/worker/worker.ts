@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { type Duration, toMilliseconds } from "../api/duration.js";
-import { CrashLoopError, InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../api/errors.js";
+import { CancelledError, CrashLoopError, InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../api/errors.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { ExecutionHost, RunExit } from "../engine/host.js";
 import { RunExecution } from "../engine/run-execution.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { ClaimedRun, NewRun, RunRecord, Store } from "../store/store.js";
+import { Batcher } from "../store/batcher.js";
+import type { ClaimedRun, CreatedRun, NewRun, RunRecord, Store } from "../store/store.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
 import { OutageLog } from "./outage-log.js";
@@ -66,6 +67,8 @@ export class Worker {
   /** Per held run: until when its lease surely holds, by this process's clock. */
   private readonly leaseDeadlines = new Map<string, number>();
   private readonly committer: GroupCommitter;
+  /** Child runs started at the same moment (a fan-out) are created in one transaction. */
+  private readonly childStarts: Batcher<NewRun, CreatedRun>;
   private readonly host: ExecutionHost;
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -119,6 +122,7 @@ export class Worker {
       this.retention = new RetentionSweeper(store, retentionMs, this.logger);
     }
     this.committer = new GroupCommitter(store, this.id);
+    this.childStarts = new Batcher((runs) => store.createRuns(runs));
     this.host = {
       clock: Date.now,
       serializer,
@@ -127,6 +131,8 @@ export class Worker {
       transaction: (work, journal) => this.store.transaction(work, (value) => ({ workerId: this.id, commit: journal(value) })),
       holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
+      createChild: (run, done) => this.createChild(run, done),
+      cancelRun: (runId) => this.cancelRun(runId),
     };
   }
 
@@ -318,7 +324,31 @@ export class Worker {
     return this.renewLeases([runId]).then((held) => held.has(runId));
   }
 
+  /** A child due now starts in this worker at once when it has room, as a local start does. */
+  private createChild(run: NewRun, done: (error: unknown, created?: CreatedRun) => void): void {
+    const reservation = run.queue === undefined && run.dueAt === undefined ? this.reserve(run.workflow) : undefined;
+    this.childStarts.add({ ...run, owner: reservation?.owner }, (error, created) => {
+      if (reservation) {
+        if (error === undefined && created!.created) reservation.adopt(created!.run);
+        else reservation.cancel();
+      }
+      // Created unclaimed: this worker's loop may take it before its next poll.
+      else if (error === undefined) this.notify();
+      done(error, created);
+    });
+  }
+
+  private cancelRun(runId: string): void {
+    const error = this.host.serializer.serializeError(new CancelledError(`Run "${runId}" was cancelled with its parent before it started.`));
+    this.store.requestCancel(runId, error).then(
+      () => this.notifyCancel(runId),
+      (reason: unknown) => this.logger.warn(`could not cancel run "${runId}" with its parent`, { error: reason }),
+    );
+  }
+
   private handleExit(runId: string, exit: RunExit): void {
+    // A child that ended woke its parent: claim it now rather than at the next poll.
+    if (exit.kind === "finished" && this.executions.get(runId)?.parentId) this.notify();
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {

@@ -1,4 +1,4 @@
-import type { JournalEntry, RunCommit, RunOutcome } from "../store.js";
+import type { JournalEntry, NewRun, RunCommit, RunOutcome } from "../store.js";
 
 /** One run's part of a group commit, merged from all of its commits in the batch. */
 export interface RunPart {
@@ -46,6 +46,11 @@ export class CommitBatch {
     this.consumed = consumed;
   }
 
+  /** The runs that continue as new runs, with those new runs (created once the fence held). */
+  get continuations(): { runId: string; next: NewRun }[] {
+    return this.runs.flatMap(({ runId, outcome }) => (outcome?.status === "completed" && outcome.continuedTo ? [{ runId, next: outcome.continuedTo }] : []));
+  }
+
   /** Whether a run of the batch suspends (its commit must lock the run's row first). */
   get suspends(): boolean {
     return this.runs.some((run) => run.outcome?.status === "waiting");
@@ -70,6 +75,7 @@ export class CommitBatch {
     const [commit, ...others] = this.commits;
     const outcome = commit?.outcome;
     if (!commit || others.length > 0 || commit.entries.length > 0 || commit.consumed.length > 0 || !outcome || outcome.status === "waiting") return undefined;
+    if (outcome.status === "completed" && outcome.continuedTo) return undefined;
     const output = outcome.status === "completed" ? outcome.output : null;
     const error = outcome.status === "completed" ? null : outcome.error;
     return [commit.runId, commit.epoch, commit.cancelDelivered, outcome.status, output, error];
@@ -90,6 +96,7 @@ export class CommitBatch {
       entries.map((e) => e.status), entries.map((e) => e.output), entries.map((e) => e.error), entries.map((e) => e.attempts),
       entries.map((e) => e.startedAt), entries.map((e) => e.finishedAt), entries.map((e) => e.wakeAt), entries.map((e) => e.seq),
       consumed.map((c) => c.eventSeq), consumed.map((c) => c.runId), consumed.map((c) => c.position),
+      runs.map((r) => (r.outcome?.status === "completed" ? (r.outcome.continuedTo?.id ?? null) : null)),
     ];
   }
 

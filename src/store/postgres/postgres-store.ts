@@ -105,15 +105,7 @@ export class PostgresStore implements Store {
 
   async createRuns(runs: readonly NewRun[]): Promise<CreatedRun[]> {
     return await this.guard(async (query) => {
-      const now = this.clock();
-      const rows = runs.map((run) => newRunRow(run, now));
-      const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
-      const inserted = await query(this.sql.insertRuns, [
-        now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
-        column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
-        column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
-      ]);
-      const created = new Map((inserted.rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
+      const created = new Map((await this.insertRuns(query, runs, this.clock())).map((row) => [row.id, toRunRecord(row)]));
       const missing = runs.filter((run) => !created.has(run.id)).map((run) => run.id);
       const existing = missing.length === 0 ? new Map<string, RunRecord>()
         : new Map(((await query(this.sql.getRuns, [missing])).rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
@@ -126,6 +118,18 @@ export class PostgresStore implements Store {
         return { run: mine ?? existing.get(id)!, created: first };
       });
     });
+  }
+
+  /** Inserts runs whose ids are free; returns the rows it inserted. */
+  private async insertRuns(query: Query, runs: readonly NewRun[], now: number): Promise<RunRow[]> {
+    const rows = runs.map((run) => newRunRow(run, now));
+    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+    const inserted = await query(this.sql.insertRuns, [
+      now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
+      column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
+      column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
+    ]);
+    return inserted.rows as RunRow[];
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -218,8 +222,9 @@ export class PostgresStore implements Store {
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
     const batch = new CommitBatch(commits);
-    // One statement is one transaction: no BEGIN and COMMIT round trips, unless a run suspends.
-    if (batch.suspends) return await this.inTransaction((query) => this.applyCommits(query, workerId, batch));
+    // One statement is one transaction: no BEGIN and COMMIT round trips, unless a run suspends or
+    // continues as a new run (created in the same transaction).
+    if (batch.suspends || batch.continuations.length > 0) return await this.inTransaction((query) => this.applyCommits(query, workerId, batch));
     return await this.guard((query) => this.applyCommits(query, workerId, batch));
   }
 
@@ -290,8 +295,12 @@ export class PostgresStore implements Store {
       return [rows.length === 1];
     }
     if (batch.suspends) await query(this.sql.lockRuns, [batch.runs.map((run) => run.runId)]);
-    const { rows } = await query(this.sql.commit, [workerId, this.clock(), ...batch.params()]);
-    return batch.results(new Set((rows as { id: string }[]).map((row) => row.id)));
+    const now = this.clock();
+    const { rows } = await query(this.sql.commit, [workerId, now, ...batch.params()]);
+    const fenced = new Set((rows as { id: string }[]).map((row) => row.id));
+    const successors = batch.continuations.filter(({ runId }) => fenced.has(runId)).map(({ next }) => next);
+    if (successors.length > 0) await this.insertRuns(query, successors, now);
+    return batch.results(fenced);
   }
 
   // ---- connections -------------------------------------------------------------------------------

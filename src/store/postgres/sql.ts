@@ -116,11 +116,11 @@ export function statements(schema: string) {
       RETURNING id, cancel_requested`,
     // A whole group commit in one statement (see CommitBatch): the fence and each run's new state,
     // then its journal entries and consumed events, written only for the runs that passed the
-    // fence. $1 worker, $2 now; runs $3-$10; entries $11-$22; consumed events $23-$25.
+    // fence. $1 worker, $2 now; runs $3-$10 and $26; entries $11-$22; consumed events $23-$25.
     commit: `
       WITH part AS (
-        SELECT * FROM unnest($3::text[], $4::bigint[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
-          AS part(id, epoch, cancel_delivered, outcome, output, error, due_at, waiting_for)
+        SELECT * FROM unnest($3::text[], $4::bigint[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $26::text[])
+          AS part(id, epoch, cancel_delivered, outcome, output, error, due_at, waiting_for, continued_to)
       ),
       fenced AS (
         UPDATE ${s}.runs AS r SET
@@ -131,6 +131,7 @@ export function statements(schema: string) {
           output = CASE WHEN part.outcome IN (${finishedList}) THEN part.output ELSE r.output END,
           error = CASE WHEN part.outcome IN (${finishedList}) THEN part.error ELSE r.error END,
           finished_at = CASE WHEN part.outcome IN (${finishedList}) THEN $2 ELSE r.finished_at END,
+          continued_to = CASE WHEN part.outcome IN (${finishedList}) THEN part.continued_to ELSE r.continued_to END,
           owner = CASE WHEN part.outcome IS NULL THEN r.owner END,
           waiting_for = CASE WHEN part.outcome IS NULL THEN r.waiting_for
                              WHEN part.outcome = 'waiting' THEN ARRAY(SELECT jsonb_array_elements_text(part.waiting_for::jsonb)) END,

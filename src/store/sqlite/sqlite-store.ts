@@ -82,13 +82,17 @@ export class SqliteStore implements Store {
       this.inWriteTransaction(() => {
         const now = this.clock();
         return runs.map((run) => {
-          const row = newRunRow(run, now);
-          const inserted = this.sql.insertRun.get({ ...row, tags: row.tags && JSON.stringify(row.tags) }) as RunRow | undefined;
+          const inserted = this.insertRun(run, now);
           if (inserted) return { run: toRunRecord(inserted), created: true };
           return { run: toRunRecord(this.sql.getRun.get(run.id) as RunRow), created: false };
         });
       }),
     );
+  }
+
+  private insertRun(run: NewRun, now: number): RunRow | undefined {
+    const row = newRunRow(run, now);
+    return this.sql.insertRun.get({ ...row, tags: row.tags && JSON.stringify(row.tags) }) as RunRow | undefined;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -229,12 +233,13 @@ export class SqliteStore implements Store {
   private applyOutcome(id: string, outcome: RunOutcome, now: number): void {
     switch (outcome.status) {
       case "completed":
-        this.sql.finish.run({ id, status: outcome.status, output: outcome.output, error: null, now });
+        this.sql.finish.run({ id, status: outcome.status, output: outcome.output, error: null, continued_to: outcome.continuedTo?.id ?? null, now });
+        if (outcome.continuedTo) this.insertRun(outcome.continuedTo, now);
         return;
       case "failed":
       case "cancelled":
       case "blocked":
-        this.sql.finish.run({ id, status: outcome.status, output: null, error: outcome.error, now });
+        this.sql.finish.run({ id, status: outcome.status, output: null, error: outcome.error, continued_to: null, now });
         return;
       case "waiting": {
         const waitingFor = JSON.stringify(outcome.waitingFor);
@@ -395,7 +400,7 @@ function prepareStatements(db: Database.Database) {
     consumeEvent: db.prepare(`UPDATE inbox SET consumed_position = @position WHERE seq = @seq AND run_id = @run_id`),
     finish: db.prepare(`
       UPDATE runs SET status = @status, output = @output, error = @error, finished_at = @now, updated_at = @now,
-        due_at = NULL, owner = NULL, waiting_for = NULL
+        due_at = NULL, owner = NULL, waiting_for = NULL, continued_to = @continued_to
       WHERE id = @id`),
     failCrashLoop: db.prepare(`
       UPDATE runs SET status = 'failed', error = @error, lapses = @lapses, finished_at = @now, updated_at = @now,
