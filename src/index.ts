@@ -46,3 +46,7 @@ export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export { PostgresStore } from "./store/postgres/postgres-store.js";
 export type { PostgresStoreOptions } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";
+// ---- saga and typed events ----
+export { saga } from "./api/saga.js";
+export type { Compensate } from "./api/saga.js";
+export { CompensationFailedError } from "./api/errors.js";
