@@ -49,4 +49,7 @@ export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./sto
 // ---- saga and typed events ----
 export { saga } from "./api/saga.js";
 export type { Compensate } from "./api/saga.js";
-export { CompensationFailedError } from "./api/errors.js";
+export { defineEvent } from "./api/event.js";
+export type { EventDefinition, EventOptions } from "./api/event.js";
+export { CompensationFailedError, InvalidEventPayloadError } from "./api/errors.js";
+export type { PayloadIssue } from "./api/errors.js";
