@@ -51,3 +51,10 @@ export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export { PostgresStore } from "./store/postgres/postgres-store.js";
 export type { PostgresStoreOptions } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";
+// ---- saga and typed events ----
+export { saga } from "./api/saga.js";
+export type { Compensate } from "./api/saga.js";
+export { defineEvent } from "./api/event.js";
+export type { EventDefinition, EventOptions } from "./api/event.js";
+export { CompensationFailedError, InvalidEventPayloadError } from "./api/errors.js";
+export type { PayloadIssue } from "./api/errors.js";

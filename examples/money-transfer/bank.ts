@@ -4,7 +4,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type Endure, NonRetryableError, type Transaction } from "../../src/index.js";
 
-export type Kind = "withdraw" | "deposit";
+/** A refund gives a withdrawn amount back to its account (the saga example's compensation). */
+export type Kind = "withdraw" | "deposit" | "refund";
 
 export interface Audit {
   /** Sum of all balances. */
@@ -14,32 +15,36 @@ export interface Audit {
   rows: number;
   /** (txId, kind) pairs with more than one ledger row: an operation applied twice. Must be empty. */
   appliedTwice: { txId: string; kind: Kind; count: number }[];
-  /** Transactions withdrawn but not (yet) deposited: money in flight. */
+  /** Transactions withdrawn but not (yet) deposited or refunded: money in flight. */
   halfDone: { txId: string; amount: number }[];
   /** txId -> the accounts and amounts its ledger rows record. */
-  transactions: Map<string, { from?: string; to?: string; amount: number }>;
+  transactions: Map<string, { from?: string; to?: string; refundedTo?: string; amount: number }>;
 }
 
-/** Opens a fresh bank: creates its tables if needed and sets the accounts' opening balances. */
-export async function openBank(endure: Endure, accounts: Record<string, number>): Promise<void> {
+/**
+ * Opens a fresh bank: creates its tables if needed and sets the accounts' opening balances.
+ * Accounts named in `closed` take no deposits.
+ */
+export async function openBank(endure: Endure, accounts: Record<string, number>, closed: readonly string[] = []): Promise<void> {
   await endure.transaction(async (tx) => {
-    await tx.sql`CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0))`;
+    await tx.sql`CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0), closed INTEGER NOT NULL DEFAULT 0)`;
     // Deliberately no unique index on (tx_id, kind): the audit counts rows to show that each
     // operation was applied once without a constraint to stop a second one.
     await tx.sql`CREATE TABLE IF NOT EXISTS ledger (tx_id TEXT NOT NULL, kind TEXT NOT NULL, account TEXT NOT NULL, amount INTEGER NOT NULL)`;
     await tx.sql`DELETE FROM ledger`;
     await tx.sql`DELETE FROM accounts`;
     for (const [name, balance] of Object.entries(accounts)) {
-      await tx.sql`INSERT INTO accounts (name, balance) VALUES (${name}, ${balance})`;
+      await tx.sql`INSERT INTO accounts (name, balance, closed) VALUES (${name}, ${balance}, ${closed.includes(name) ? 1 : 0})`;
     }
   });
 }
 
-/** Applies a withdraw or deposit of `txId` to an account, and writes its ledger row, in `tx`. */
+/** Applies a withdraw, deposit or refund of `txId` to an account, and writes its ledger row, in `tx`. */
 export async function book(tx: Transaction, txId: string, kind: Kind, account: string, amount: number): Promise<void> {
   if (!Number.isInteger(amount) || amount <= 0) throw new NonRetryableError(`${kind}: amount must be a positive whole number; got ${amount}`);
-  const [row] = await tx.sql<{ balance: number }>`SELECT balance FROM accounts WHERE name = ${account}`;
+  const [row] = await tx.sql<{ balance: number; closed: number }>`SELECT balance, closed FROM accounts WHERE name = ${account}`;
   if (!row) throw new NonRetryableError(`${kind}: no account named "${account}"`);
+  if (kind === "deposit" && Number(row.closed) === 1) throw new NonRetryableError(`deposit: account "${account}" is closed`);
   if (kind === "withdraw" && row.balance < amount) {
     throw new NonRetryableError(`insufficient funds: ${account} has ${row.balance}, needs ${amount}`);
   }
@@ -63,7 +68,8 @@ export async function audit(endure: Endure): Promise<Audit> {
   for (const { tx_id: txId, kind, account, amount } of ledger) {
     const tx = transactions.get(txId) ?? { amount };
     if (kind === "withdraw") tx.from = account;
-    else tx.to = account;
+    else if (kind === "deposit") tx.to = account;
+    else tx.refundedTo = account;
     transactions.set(txId, tx);
     counts.set(`${txId} ${kind}`, (counts.get(`${txId} ${kind}`) ?? 0) + 1);
   }
@@ -75,7 +81,7 @@ export async function audit(endure: Endure): Promise<Audit> {
       const [txId, kind] = key.split(" ") as [string, Kind];
       return { txId, kind, count };
     }),
-    halfDone: [...transactions].filter(([, tx]) => tx.to === undefined).map(([txId, tx]) => ({ txId, amount: tx.amount })),
+    halfDone: [...transactions].filter(([, tx]) => tx.to === undefined && tx.refundedTo === undefined).map(([txId, tx]) => ({ txId, amount: tx.amount })),
     transactions,
   };
 }

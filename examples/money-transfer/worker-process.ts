@@ -16,9 +16,15 @@ export interface WorkerProcess {
   stop(ms?: number): Promise<void>;
 }
 
+export interface WorkerProcessOptions {
+  /** Path of the module whose exported workflows the worker serves (default: this example's workflows.ts). */
+  workflows?: string;
+  readyWithinMs?: number;
+}
+
 /** Spawns a worker on `storeUrl` and resolves once it prints "ready" (it has registered its workflows). */
-export async function startWorkerProcess(storeUrl: string, readyWithinMs = 20_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", TSX, WORKER_ENTRY, storeUrl], {
+export async function startWorkerProcess(storeUrl: string, { workflows, readyWithinMs = 20_000 }: WorkerProcessOptions = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", TSX, WORKER_ENTRY, storeUrl, ...(workflows === undefined ? [] : [workflows])], {
     stdio: ["ignore", "pipe", "inherit", "ipc"], // the IPC channel only tells the worker when this process is gone
   });
   const exited = once(child, "exit");

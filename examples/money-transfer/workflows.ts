@@ -3,8 +3,8 @@ import { book } from "./bank.js";
 
 // Transactional steps: each one's SQL commits in the same database transaction as its journal
 // entry, so a withdraw or deposit is applied exactly once, whenever a worker dies.
-const withdraw = transaction("withdraw", (tx, txId: string, account: string, amount: number) => book(tx, txId, "withdraw", account, amount));
-const deposit = transaction("deposit", (tx, txId: string, account: string, amount: number) => book(tx, txId, "deposit", account, amount));
+export const withdraw = transaction("withdraw", (tx, txId: string, account: string, amount: number) => book(tx, txId, "withdraw", account, amount));
+export const deposit = transaction("deposit", (tx, txId: string, account: string, amount: number) => book(tx, txId, "deposit", account, amount));
 
 export const transfer = workflow("transfer", async (from: string, to: string, amount: number) => {
   const txId = uuid(); // journaled: a replay after a crash gets the same id

@@ -228,10 +228,60 @@ export class LeaseLostError extends EndureError {
   }
 }
 
+// ---- saga and typed events ----
+
+/**
+ * A `saga()` body failed and one or more of its compensations failed too, so the saga is only
+ * partly undone. `cause` is the body's error; `failures` are the compensations' errors, in the
+ * order they ran (every other compensation still ran).
+ */
+export class CompensationFailedError extends EndureError {
+  /** The errors of the compensations that failed, in the order they ran. */
+  readonly failures: unknown[];
+
+  constructor(cause: unknown, failures: unknown[]) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const list = failures.map((failure) => (failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure))).join("; ");
+    super(
+      "COMPENSATION_FAILED",
+      `A saga failed (${reason}) and ${failures.length} of its compensations failed too (${list}), so its work is only partly undone. ` +
+        `The other compensations ran; undo the rest by hand, and make compensations retry (a step's retry policy) until they succeed.`,
+      { cause },
+    );
+    this.failures = failures;
+  }
+}
+
+/** One reason a payload does not match an event's schema: where in the payload, and what is wrong. */
+export interface PayloadIssue {
+  /** Keys from the payload's root to the bad value; empty for the payload itself. */
+  path: (string | number)[];
+  message: string;
+}
+
+/** `send()` was given a payload its event's schema rejects; nothing was sent. */
+export class InvalidEventPayloadError extends EndureError {
+  readonly event: string;
+  readonly issues: PayloadIssue[];
+
+  constructor(event: string, issues: PayloadIssue[]) {
+    const list = issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(payload)"}: ${issue.message}`).join("; ");
+    super(
+      "INVALID_EVENT_PAYLOAD",
+      `The payload of event "${event}" does not match the event's schema: ${list}. Nothing was sent; fix the payload and send it again.`,
+    );
+    this.event = event;
+    this.issues = issues;
+  }
+}
+
 /** Every error class above, so the serializer restores them by name after a replay. */
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
   InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
   ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
   StoreAccessError, TransactionMisuseError, RunTimeoutError,
+  // ---- saga and typed events ----
+  CompensationFailedError, InvalidEventPayloadError,
 ];
+

@@ -1,5 +1,6 @@
 import { type Duration, toMilliseconds } from "./duration.js";
 import { InvalidArgumentError } from "./errors.js";
+import type { EventDefinition } from "./event.js";
 import { requireWorkflow } from "./scope.js";
 
 export interface WaitForEventOptions {
@@ -19,11 +20,17 @@ export interface WaitForEventOptions {
  * if (approval === null) await escalate();
  * ```
  */
-export async function waitForEvent<T = unknown>(name: string, options: WaitForEventOptions = {}): Promise<T | null> {
+export function waitForEvent<T = unknown>(name: string, options?: WaitForEventOptions): Promise<T | null>;
+/** Waits for the next event of a kind from `defineEvent()`; resolves to its payload type, or `null`. */
+export function waitForEvent<T>(event: EventDefinition<T, unknown>, options?: WaitForEventOptions): Promise<T | null>;
+export async function waitForEvent(event: string | EventDefinition<unknown, unknown>, options: WaitForEventOptions = {}): Promise<unknown> {
   const run = requireWorkflow("waitForEvent()");
+  const name = typeof event === "string" ? event : (event as Partial<EventDefinition> | null)?.name;
   if (typeof name !== "string" || name.length === 0 || name.length > 200) {
-    throw new InvalidArgumentError(`waitForEvent() needs an event name of 1 to 200 characters; got ${JSON.stringify(name)}.`);
+    throw new InvalidArgumentError(
+      `waitForEvent() needs an event name of 1 to 200 characters, or an event from defineEvent(); got ${JSON.stringify(event) ?? typeof event}.`,
+    );
   }
   const timeoutMs = options.timeout === undefined ? undefined : toMilliseconds(options.timeout, "waitForEvent()'s timeout");
-  return (await run.waitForEvent(name, timeoutMs)) as T | null;
+  return await run.waitForEvent(name, timeoutMs);
 }

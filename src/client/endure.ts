@@ -9,6 +9,7 @@ import {
   UnknownWorkflowError,
 } from "../api/errors.js";
 import { type Duration, toMilliseconds } from "../api/duration.js";
+import { checkEventPayload, type EventDefinition, isEventDefinition } from "../api/event.js";
 import type { Transaction } from "../api/transaction-types.js";
 import { isWorkflowDefinition, type WorkflowDefinition } from "../api/workflow.js";
 import type { RunExit } from "../engine/host.js";
@@ -218,16 +219,21 @@ export class Endure {
   /**
    * Sends an event to a run; its next `waitForEvent(name)` receives `payload`. Events wait in the
    * run's inbox until taken.
+   * An event from `defineEvent()` is type-checked, and checked by its schema if it has one: a
+   * payload the schema rejects throws `InvalidEventPayloadError` and nothing is sent.
    * @returns `duplicate: true` when an event with the same `key` was already sent to this run.
-   * @throws RunNotFoundError, RunFinishedError
+   * @throws RunNotFoundError, RunFinishedError, InvalidEventPayloadError
    */
-  async send(id: string, name: string, payload?: unknown, options: SendOptions = {}): Promise<{ duplicate: boolean }> {
+  async send<I>(id: string, event: EventDefinition<unknown, I>, payload: NoInfer<I>, options?: SendOptions): Promise<{ duplicate: boolean }>;
+  async send(id: string, name: string, payload?: unknown, options?: SendOptions): Promise<{ duplicate: boolean }>;
+  async send(id: string, event: string | EventDefinition<unknown, unknown>, payload?: unknown, options: SendOptions = {}): Promise<{ duplicate: boolean }> {
     this.assertOpen();
     validateRunId(id, "send()");
-    validateEventName(name, "send()");
+    const name = validateEventName(isEventDefinition(event) ? event.name : event, "send()");
     if (options.key !== undefined && (typeof options.key !== "string" || options.key.length === 0 || options.key.length > 255)) {
       throw new InvalidArgumentError(`send(): key must be a string of 1 to 255 characters; got ${JSON.stringify(options.key)}.`);
     }
+    if (isEventDefinition(event)) payload = await checkEventPayload(event, payload);
     const text = this.serializer.serialize(payload ?? null, `The payload of event "${name}"`);
     const sent = await this.store.sendEvent({ runId: id, name, payload: text, key: options.key });
     if (sent.result === "missing") throw new RunNotFoundError(id);

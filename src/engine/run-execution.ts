@@ -531,7 +531,8 @@ export class RunExecution implements DurableRun, Committable {
     const cancelled = controller.reason instanceof CancelledError;
     const error = cancelled ? (controller.reason as CancelledError) : thrown;
     if (cancelled) this.markCancelDelivered();
-    if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel === "none") {
+    // Once the cancellation was delivered, cleanup steps (a saga's compensations, a finally) retry as usual.
+    if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel !== "requested") {
       const wakeAt = clock() + retryDelay(attempt, call.policy);
       const retrying = stepEntry(call, attempt, "retrying", null, serializer.serializeError(error), null, wakeAt, null);
       this.buffer.set(call.position, retrying);
