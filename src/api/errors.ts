@@ -218,10 +218,30 @@ export class LeaseLostError extends EndureError {
   }
 }
 
+// ---- retry and fork ----
+
+/** `retry()` was asked of a run that is not `failed` or `blocked`. */
+export class RunNotRetryableError extends EndureError {
+  readonly runId: string;
+  readonly status: string;
+
+  constructor(runId: string, status: string) {
+    const advice = status === "completed" || status === "cancelled"
+      ? "fork it to run it again from a position: fork(id, { fromPosition })"
+      : "wait until it ends, or cancel it";
+    super("RUN_NOT_RETRYABLE", `Run "${runId}" is ${status}; only failed or blocked runs can be retried. To run it again, ${advice}.`);
+    this.runId = runId;
+    this.status = status;
+  }
+}
+
 /** Every error class above, so the serializer restores them by name after a replay. */
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
   InvalidArgumentError, NotInWorkflowError, UnknownWorkflowError, RunNotFoundError, RunFinishedError,
   ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
   StoreAccessError, TransactionMisuseError,
+  // ---- retry and fork ----
+  RunNotRetryableError,
 ];
+

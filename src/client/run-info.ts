@@ -1,4 +1,5 @@
 import type { Serializer } from "../serialization/serializer.js";
+import type { HistoryEntry } from "../store/retry-store.js";
 import type { EntryKind, EntryStatus, JournalEntry, RunRecord, RunStatus } from "../store/store.js";
 
 /** A run as `get()` and `list()` show it. */
@@ -21,11 +22,21 @@ export interface RunSummary<R = unknown> {
   /** Event names a `waiting` run waits for. */
   waitingFor: string[];
   cancelRequested: boolean;
+  // ---- retry and fork ----
+  /** Operator retries so far. */
+  retries: number;
+  /** The run this one was forked from. */
+  forkedFrom: string | null;
 }
 
 /** A run with its journal, as `get()` returns it. */
 export interface RunInfo<R = unknown> extends RunSummary<R> {
   journal: JournalEntryInfo[];
+  /**
+   * The entries each operator retry replaced, oldest retry first: with `journal`, every attempt of
+   * a retried step. Empty for a run never retried (or retried only from `blocked`).
+   */
+  history: ReplacedEntries[];
 }
 
 /** One durable call of a run: a step, a sleep, an event wait, or a `now()`/`uuid()`/`random()` value. */
@@ -59,6 +70,8 @@ export function toRunSummary<R>(run: RunRecord, serializer: Serializer): RunSumm
     wakeAt: run.status === "waiting" ? date(run.dueAt) : null,
     waitingFor: run.waitingFor,
     cancelRequested: run.cancelRequested,
+    retries: run.retries,
+    forkedFrom: run.forkedFrom,
   };
   if (run.output !== null) summary.output = serializer.deserialize(run.output) as R;
   if (run.error !== null) summary.error = serializer.deserializeError(run.error);
@@ -79,4 +92,22 @@ export function toJournalEntryInfo(entry: JournalEntry, serializer: Serializer):
   if (entry.output !== null) info.output = serializer.deserialize(entry.output);
   if (entry.error !== null) info.error = serializer.deserializeError(entry.error);
   return info;
+}
+
+// ---- retry and fork ----
+
+/** The journal entries operator retry number `retry` (1, 2, ...) replaced, in position order. */
+export interface ReplacedEntries {
+  retry: number;
+  entries: JournalEntryInfo[];
+}
+
+export function toReplacedEntries(history: readonly HistoryEntry[], serializer: Serializer): ReplacedEntries[] {
+  const byRetry: ReplacedEntries[] = [];
+  for (const entry of history) {
+    let last = byRetry.at(-1);
+    if (last?.retry !== entry.retry) byRetry.push((last = { retry: entry.retry, entries: [] }));
+    last.entries.push(toJournalEntryInfo(entry, serializer));
+  }
+  return byRetry;
 }
