@@ -25,7 +25,7 @@ export interface RetryStore {
   /**
    * Creates run `newId`: the source's workflow, input, tags and timeout, `forkedFrom` the source,
    * pending and due now, with a copy of the source's journal entries before `fromPosition`
-   * (0 to the source journal's length). Nothing is written when the source is missing, the id is
+   * (0 to the source journal's length: one past its last position). Nothing is written when the source is missing, the id is
    * taken or the position out of range.
    */
   forkRun(sourceId: string, newId: string, fromPosition: number): Promise<ForkRunResult>;

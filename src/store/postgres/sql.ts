@@ -199,8 +199,8 @@ export function statements(schema: string) {
 
     // ---- retry and fork (see RetryStore) ----
     deleteHistories: `DELETE FROM ${s}.journal_history WHERE run_id = ANY($1::text[])`,
-    // $1 run, $2 position, $3 retry number.
     rewindPoint: `SELECT min(position) AS position FROM ${s}.journal WHERE run_id = $1 AND status = 'failed' AND kind IN ('step', 'child')`,
+    // $1 run, $2 position, $3 retry number.
     moveToHistory: `
       WITH moved AS (DELETE FROM ${s}.journal WHERE run_id = $1 AND position >= $2 RETURNING *)
       INSERT INTO ${s}.journal_history (run_id, retry, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
