@@ -38,11 +38,16 @@ export {
   StoreUnavailableError,
   StoreAccessError,
   TransactionMisuseError,
+  // ---- retry and fork ----
+  RunNotRetryableError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
 export type { StartOptions } from "./api/run-options.js";
 export type { EndureOptions, SendOptions, ListOptions, RunList, RunHandle } from "./client/endure.js";
 export type { RunInfo, RunSummary, JournalEntryInfo } from "./client/run-info.js";
+// ---- retry and fork ----
+export type { ReplacedEntries } from "./client/run-info.js";
+export type { RetryAllFilter, ForkOptions } from "./client/retry-fork.js";
 export { Worker } from "./worker/worker.js";
 export type { WorkerOptions } from "./worker/worker.js";
 export type { Logger } from "./worker/logger.js";

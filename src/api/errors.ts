@@ -275,6 +275,23 @@ export class InvalidEventPayloadError extends EndureError {
   }
 }
 
+// ---- retry and fork ----
+
+/** `retry()` was asked of a run that is not `failed` or `blocked`. */
+export class RunNotRetryableError extends EndureError {
+  readonly runId: string;
+  readonly status: string;
+
+  constructor(runId: string, status: string) {
+    const advice = status === "completed" || status === "cancelled"
+      ? "fork it to run it again from a position: fork(id, { fromPosition })"
+      : "wait until it ends, or cancel it";
+    super("RUN_NOT_RETRYABLE", `Run "${runId}" is ${status}; only failed or blocked runs can be retried. To run it again, ${advice}.`);
+    this.runId = runId;
+    this.status = status;
+  }
+}
+
 /** Every error class above, so the serializer restores them by name after a replay. */
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
@@ -283,5 +300,7 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   StoreAccessError, TransactionMisuseError, RunTimeoutError,
   // ---- saga and typed events ----
   CompensationFailedError, InvalidEventPayloadError,
+  // ---- retry and fork ----
+  RunNotRetryableError,
 ];
 

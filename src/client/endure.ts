@@ -20,7 +20,8 @@ import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunRecord, type R
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
 import { newRunId } from "../api/run-id.js";
 import { runOptions, type StartOptions, validateTags } from "../api/run-options.js";
-import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
+import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toReplacedEntries, toRunSummary } from "./run-info.js";
+import { forkRun, type ForkOptions, type RetryAllFilter, retryRun, retryRuns } from "./retry-fork.js";
 import { validateEventName, validateRunId } from "../api/validate.js";
 
 export interface EndureOptions {
@@ -171,11 +172,12 @@ export class Endure {
   /** The run with its status, input, output or error, timestamps and journal. */
   async get<R = unknown>(id: string): Promise<RunInfo<R>> {
     const run = await this.getRecord(id);
-    const journal = await this.store.getJournal(id);
+    const [journal, history] = await Promise.all([this.store.getJournal(id), this.store.getJournalHistory(id)]);
     return {
       ...toRunSummary<R>(run, this.serializer),
       journal: journal.map((entry) => toJournalEntryInfo(entry, this.serializer)),
       values: publishedValues(journal, this.serializer),
+      history: toReplacedEntries(history, this.serializer),
     };
   }
 
@@ -383,6 +385,48 @@ export class Endure {
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("This Endure client");
+  }
+
+  // ---- retry and fork ----
+
+  /**
+   * Runs a `failed` or `blocked` run again, e.g. once a fix is deployed. A failed run resumes at its
+   * first failed step (or child run): the journal before it is kept and replayed, that step and
+   * everything after it execute again, and `get(id).history` keeps the entries they replace. A failed
+   * child run of it is retried with it. A blocked run replays its whole journal with the new code.
+   * @returns the run's status after the request (`pending`).
+   * @throws RunNotFoundError, RunNotRetryableError (the run is not failed or blocked)
+   */
+  async retry(id: string): Promise<RunStatus> {
+    this.assertOpen();
+    const status = await retryRun(this.store, id);
+    for (const worker of this.workers) worker.notify();
+    return status;
+  }
+
+  /**
+   * Retries every failed or blocked run that matches the filter, as {@link retry} does each. Runs
+   * that changed status meanwhile are skipped.
+   * @returns the ids of the runs retried.
+   */
+  async retryAll(filter: RetryAllFilter = {}): Promise<string[]> {
+    this.assertOpen();
+    const retried = await retryRuns(this.store, filter);
+    for (const worker of this.workers) worker.notify();
+    return retried;
+  }
+
+  /**
+   * Starts a new run of the same workflow and input that reuses the run's journal before
+   * `fromPosition` and executes from there: to run part of any run again (a completed one too), or
+   * to try a fix on a copy. The source is left as it is; the new run's `forkedFrom` names it.
+   * @throws RunNotFoundError, InvalidArgumentError (a position past the journal, an id taken)
+   */
+  async fork<R = unknown>(id: string, options: ForkOptions): Promise<RunHandle<R>> {
+    this.assertOpen();
+    const forked = await forkRun(this.store, id, options);
+    for (const worker of this.workers) worker.notify();
+    return this.handle<R>(forked);
   }
 }
 

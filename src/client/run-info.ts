@@ -1,4 +1,5 @@
 import type { Serializer } from "../serialization/serializer.js";
+import type { HistoryEntry } from "../store/retry-store.js";
 import type { EntryKind, EntryStatus, JournalEntry, RunRecord, RunStatus } from "../store/store.js";
 
 /** A run as `get()` and `list()` show it. */
@@ -43,6 +44,11 @@ export interface RunInfo<R = unknown> extends RunSummary<R> {
   journal: JournalEntryInfo[];
   /** The values the run published (`publish()`), the latest of each name. */
   values: Record<string, unknown>;
+  /**
+   * The entries each operator retry replaced, oldest retry first: with `journal`, every attempt of
+   * a retried step. Empty for a run never retried (or retried only from `blocked`).
+   */
+  history: ReplacedEntries[];
 }
 
 /** One durable call of a run: a step, a sleep, an event wait, or a `now()`/`uuid()`/`random()` value. */
@@ -115,4 +121,22 @@ export function publishedValues(journal: readonly JournalEntry[], serializer: Se
     if (entry.kind === "publish" && entry.output !== null) values[entry.name] = serializer.deserialize(entry.output);
   }
   return values;
+}
+
+// ---- retry and fork ----
+
+/** The journal entries operator retry number `retry` (1, 2, ...) replaced, in position order. */
+export interface ReplacedEntries {
+  retry: number;
+  entries: JournalEntryInfo[];
+}
+
+export function toReplacedEntries(history: readonly HistoryEntry[], serializer: Serializer): ReplacedEntries[] {
+  const byRetry: ReplacedEntries[] = [];
+  for (const entry of history) {
+    let last = byRetry.at(-1);
+    if (last?.retry !== entry.retry) byRetry.push((last = { retry: entry.retry, entries: [] }));
+    last.entries.push(toJournalEntryInfo(entry, serializer));
+  }
+  return byRetry;
 }

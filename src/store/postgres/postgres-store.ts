@@ -28,6 +28,7 @@ import { migrate } from "./migrate.js";
 import { PostgresTransaction } from "./postgres-transaction.js";
 import { type Statements, statements } from "./sql.js";
 import { WakeListener } from "./wake-listener.js";
+import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATUSES, type RetryRunResult } from "../retry-store.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -239,6 +240,7 @@ export class PostgresStore implements Store {
       if (ids.length === 0) return 0;
       await query(this.sql.deleteJournals, [ids]);
       await query(this.sql.deleteInboxes, [ids]);
+      await query(this.sql.deleteHistories, [ids]);
       return (await query(this.sql.deleteRuns, [ids])).rowCount ?? 0;
     });
   }
@@ -368,6 +370,64 @@ export class PostgresStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("The PostgreSQL store");
+  }
+
+  // ---- retry and fork (see RetryStore) ----------------------------------------------------------
+
+  async retryRun(id: string): Promise<RetryRunResult> {
+    return await this.inTransaction(async (query): Promise<RetryRunResult> => {
+      // The row lock orders this against a worker or another retry on the same run.
+      const { rows } = await query(this.sql.lockRun, [id]);
+      if (!rows[0]) return { result: "missing" };
+      const run = toRunRecord(rows[0] as RunRow);
+      if (!RETRYABLE_STATUSES.has(run.status)) return { result: "not-retryable", status: run.status };
+      return { result: "retried", run: await this.retryInTransaction(query, run, this.clock()) };
+    });
+  }
+
+  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending. */
+  private async retryInTransaction(query: Query, run: RunRecord, now: number): Promise<RunRecord> {
+    const from = run.status === "failed" ? ((await query(this.sql.rewindPoint, [run.id])).rows[0] as { position: number | null }).position : null;
+    if (from !== null) {
+      await query(this.sql.moveToHistory, [run.id, from, run.retries + 1]);
+      await query(this.sql.reopenEvents, [run.id, from]);
+      for (const child of (await query(this.sql.childrenFrom, [run.id, from])).rows.map((row) => toRunRecord(row as RunRow))) {
+        const notice = [run.id, childNoticeName(child.parentPosition!)];
+        await query(this.sql.consumeNotices, [...notice, child.parentPosition]);
+        if (child.status === "failed") await this.retryInTransaction(query, child, now);
+        else if (child.status === "completed" || child.status === "cancelled") await query(this.sql.reopenNewestNotice, notice);
+      }
+    }
+    return toRunRecord((await query(this.sql.retry, [run.id, now])).rows[0] as RunRow);
+  }
+
+  async forkRun(sourceId: string, newId: string, fromPosition: number): Promise<ForkRunResult> {
+    return await this.inTransaction(async (query): Promise<ForkRunResult> => {
+      const { rows } = await query(this.sql.getRun, [sourceId]);
+      if (!rows[0]) return { result: "missing" };
+      const journalLength = Number((await query(this.sql.journalLength, [sourceId])).rows[0].length);
+      if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
+      const source = toRunRecord(rows[0] as RunRow);
+      const now = this.clock();
+      const fork = newRunRow({
+        id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
+        timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
+      }, now);
+      const inserted = await query(this.sql.insertRuns, [
+        now, [fork.id], [fork.workflow], [fork.status], [fork.input], [fork.due_at], [fork.owner], [fork.epoch], [fork.started_at],
+        [fork.parent_id], [fork.parent_position], [fork.tags && JSON.stringify(fork.tags)], [fork.timeout_ms], [fork.queue],
+        [fork.concurrency_key], [fork.priority], [fork.admit_at], [fork.continued_from], [fork.forked_from],
+      ]);
+      if (!inserted.rows[0]) return { result: "id-taken" };
+      await query(this.sql.copyJournal, [sourceId, newId, fromPosition]);
+      return { result: "forked", run: toRunRecord(inserted.rows[0] as RunRow) };
+    });
+  }
+
+  async getJournalHistory(id: string): Promise<HistoryEntry[]> {
+    return await this.guard(async (query) =>
+      (await query(this.sql.getHistory, [id])).rows.map((row) => ({ retry: (row as { retry: number }).retry, ...toJournalEntry(row as JournalRow) })),
+    );
   }
 }
 

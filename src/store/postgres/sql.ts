@@ -197,6 +197,40 @@ export function statements(schema: string) {
     release: `
       UPDATE ${s}.runs SET status = 'pending', owner = NULL, due_at = $3, updated_at = $3
       WHERE id = ANY($2::text[]) AND (owner, status) IS NOT DISTINCT FROM ($1, 'running')`,
+
+    // ---- retry and fork (see RetryStore) ----
+    deleteHistories: `DELETE FROM ${s}.journal_history WHERE run_id = ANY($1::text[])`,
+    rewindPoint: `SELECT min(position) AS position FROM ${s}.journal WHERE run_id = $1 AND status = 'failed' AND kind IN ('step', 'child')`,
+    // $1 run, $2 position, $3 retry number.
+    moveToHistory: `
+      WITH moved AS (DELETE FROM ${s}.journal WHERE run_id = $1 AND position >= $2 RETURNING *)
+      INSERT INTO ${s}.journal_history (run_id, retry, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT run_id, $3, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq FROM moved`,
+    // Child runs' notices are dealt with child by child.
+    reopenEvents: `
+      UPDATE ${s}.inbox SET consumed_position = NULL
+      WHERE run_id = $1 AND consumed_position >= $2 AND name NOT LIKE 'endure:child:%'`,
+    // A child that continued as new is followed by its successor, at the same position.
+    childrenFrom: `
+      SELECT * FROM ${s}.runs WHERE parent_id = $1 AND parent_position >= $2 AND continued_to IS NULL
+      ORDER BY parent_position FOR UPDATE`,
+    // $1 run, $2 notice name, $3 position.
+    consumeNotices: `UPDATE ${s}.inbox SET consumed_position = $3 WHERE run_id = $1 AND name = $2 AND consumed_position IS NULL`,
+    reopenNewestNotice: `
+      UPDATE ${s}.inbox SET consumed_position = NULL
+      WHERE seq = (SELECT max(seq) FROM ${s}.inbox WHERE run_id = $1 AND name = $2)`,
+    retry: `
+      UPDATE ${s}.runs SET status = 'pending', due_at = $2, updated_at = $2, output = NULL, error = NULL, finished_at = NULL,
+        owner = NULL, waiting_for = NULL, lapses = 0, retries = retries + 1
+      WHERE id = $1
+      RETURNING *`,
+    journalLength: `SELECT COALESCE(max(position) + 1, 0) AS length FROM ${s}.journal WHERE run_id = $1`,
+    // $1 source, $2 fork, $3 position.
+    copyJournal: `
+      INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT $2, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq
+      FROM ${s}.journal WHERE run_id = $1 AND position < $3`,
+    getHistory: `SELECT * FROM ${s}.journal_history WHERE run_id = $1 ORDER BY retry, position`,
   };
 }
 

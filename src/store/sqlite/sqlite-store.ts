@@ -24,8 +24,9 @@ import type {
 import { FINISHED_STATUSES } from "../store.js";
 import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
-import { type InboxRow, type JournalColumns, journalEntryOf, newRunRow, type RunRow, toInboxEvent, toRunRecord } from "../rows.js";
+import { type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
+import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATUSES, type RetryRunResult } from "../retry-store.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -263,6 +264,7 @@ export class SqliteStore implements Store {
         const ids = JSON.stringify((this.sql.oldestFinished.all({ before: finishedBefore, limit }) as { id: string }[]).map((row) => row.id));
         this.sql.deleteJournals.run({ ids });
         this.sql.deleteInboxes.run({ ids });
+        this.sql.deleteHistories.run({ ids });
         return this.sql.deleteRuns.run({ ids }).changes;
       }),
     );
@@ -329,6 +331,64 @@ export class SqliteStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("The SQLite store");
+  }
+
+  // ---- retry and fork (see RetryStore) ----------------------------------------------------------
+
+  async retryRun(id: string): Promise<RetryRunResult> {
+    return this.exclusive(() =>
+      this.inWriteTransaction((): RetryRunResult => {
+        const row = this.sql.getRun.get(id) as RunRow | undefined;
+        if (!row) return { result: "missing" };
+        const run = toRunRecord(row);
+        if (!RETRYABLE_STATUSES.has(run.status)) return { result: "not-retryable", status: run.status };
+        return { result: "retried", run: this.retryInTransaction(run, this.clock()) };
+      }),
+    );
+  }
+
+  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending. */
+  private retryInTransaction(run: RunRecord, now: number): RunRecord {
+    const from = run.status === "failed" ? (this.sql.rewindPoint.get(run.id) as { position: number | null }).position : null;
+    if (from !== null) {
+      const at = { run_id: run.id, position: from };
+      this.sql.moveToHistory.run({ ...at, retry: run.retries + 1 });
+      this.sql.deleteJournalFrom.run(at);
+      this.sql.reopenEvents.run(at);
+      for (const child of (this.sql.childrenFrom.all(at) as RunRow[]).map(toRunRecord)) {
+        const notice = { run_id: run.id, name: childNoticeName(child.parentPosition!), position: child.parentPosition };
+        this.sql.consumeNotices.run(notice);
+        if (child.status === "failed") this.retryInTransaction(child, now);
+        else if (child.status === "completed" || child.status === "cancelled") this.sql.reopenNewestNotice.run(notice);
+      }
+    }
+    return toRunRecord(this.sql.retry.get({ id: run.id, now }) as RunRow);
+  }
+
+  async forkRun(sourceId: string, newId: string, fromPosition: number): Promise<ForkRunResult> {
+    return this.exclusive(() =>
+      this.inWriteTransaction((): ForkRunResult => {
+        const row = this.sql.getRun.get(sourceId) as RunRow | undefined;
+        if (!row) return { result: "missing" };
+        const journalLength = (this.sql.journalLength.get(sourceId) as { length: number }).length;
+        if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
+        const source = toRunRecord(row);
+        const fork = newRunRow({
+          id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
+          timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
+        }, this.clock());
+        const inserted = this.sql.insertRun.get({ ...fork, tags: fork.tags && JSON.stringify(fork.tags) }) as RunRow | undefined;
+        if (!inserted) return { result: "id-taken" };
+        this.sql.copyJournal.run({ source: sourceId, fork: newId, position: fromPosition });
+        return { result: "forked", run: toRunRecord(inserted) };
+      }),
+    );
+  }
+
+  async getJournalHistory(id: string): Promise<HistoryEntry[]> {
+    return this.exclusive(() =>
+      (this.sql.getHistory.all(id) as (JournalRow & { retry: number })[]).map((row) => ({ retry: row.retry, ...toJournalEntry(row) })),
+    );
   }
 }
 
@@ -422,5 +482,38 @@ function prepareStatements(db: Database.Database) {
     deleteJournals: db.prepare(`DELETE FROM journal WHERE run_id IN (SELECT value FROM json_each(@ids))`),
     deleteInboxes: db.prepare(`DELETE FROM inbox WHERE run_id IN (SELECT value FROM json_each(@ids))`),
     deleteRuns: db.prepare(`DELETE FROM runs WHERE id IN (SELECT value FROM json_each(@ids))`),
+
+    // ---- retry and fork ----
+    deleteHistories: db.prepare(`DELETE FROM journal_history WHERE run_id IN (SELECT value FROM json_each(@ids))`),
+    rewindPoint: db.prepare(`SELECT min(position) AS position FROM journal WHERE run_id = ? AND status = 'failed' AND kind IN ('step', 'child')`),
+    moveToHistory: db.prepare(`
+      INSERT INTO journal_history (run_id, retry, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT run_id, @retry, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq
+      FROM journal WHERE run_id = @run_id AND position >= @position`),
+    deleteJournalFrom: db.prepare(`DELETE FROM journal WHERE run_id = @run_id AND position >= @position`),
+    // Child runs' notices are dealt with child by child (see RetryStore.retryRun).
+    reopenEvents: db.prepare(`
+      UPDATE inbox SET consumed_position = NULL
+      WHERE run_id = @run_id AND consumed_position >= @position AND name NOT LIKE 'endure:child:%'`),
+    // A child that continued as new is followed by its successor, at the same position.
+    childrenFrom: db.prepare(`
+      SELECT * FROM runs WHERE parent_id = @run_id AND parent_position >= @position AND continued_to IS NULL
+      ORDER BY parent_position`),
+    consumeNotices: db.prepare(`
+      UPDATE inbox SET consumed_position = @position WHERE run_id = @run_id AND name = @name AND consumed_position IS NULL`),
+    reopenNewestNotice: db.prepare(`
+      UPDATE inbox SET consumed_position = NULL
+      WHERE seq = (SELECT max(seq) FROM inbox WHERE run_id = @run_id AND name = @name)`),
+    retry: db.prepare(`
+      UPDATE runs SET status = 'pending', due_at = @now, updated_at = @now, output = NULL, error = NULL, finished_at = NULL,
+        owner = NULL, waiting_for = NULL, lapses = 0, retries = retries + 1
+      WHERE id = @id
+      RETURNING *`),
+    journalLength: db.prepare(`SELECT COALESCE(max(position) + 1, 0) AS length FROM journal WHERE run_id = ?`),
+    copyJournal: db.prepare(`
+      INSERT INTO journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
+      SELECT @fork, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq
+      FROM journal WHERE run_id = @source AND position < @position`),
+    getHistory: db.prepare(`SELECT * FROM journal_history WHERE run_id = ? ORDER BY retry, position`),
   };
 }
