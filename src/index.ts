@@ -46,3 +46,8 @@ export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export { PostgresStore } from "./store/postgres/postgres-store.js";
 export type { PostgresStoreOptions } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";
+// ---- queues ----
+export { queue } from "./api/queue.js";
+export type { QueueDefinition, QueueOptions } from "./api/queue.js";
+export { UnknownQueueError } from "./api/errors.js";
+export type { QueueInfo } from "./client/queue-info.js";

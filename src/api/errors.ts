@@ -225,3 +225,20 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   ClosedError, SerializationError, PayloadTooLargeError, CrashLoopError, LeaseLostError, StoreUnavailableError,
   StoreAccessError, TransactionMisuseError,
 ];
+
+// ---- queues ----
+
+/** `start(..., { queue })` named a queue that no worker of the store has registered. Nothing was written. */
+export class UnknownQueueError extends EndureError {
+  readonly queue: string;
+
+  constructor(queue: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    super(
+      "UNKNOWN_QUEUE",
+      `No queue named "${queue}" is registered (known: ${list}). Define it with queue("${queue}", { ... }) and pass it ` +
+        `to startWorker({ queues }) on a worker of this store before starting runs in it, or check the name.`,
+    );
+    this.queue = queue;
+  }
+}

@@ -19,6 +19,9 @@ import { newRunId } from "./run-id.js";
 import { runOptions, type StartOptions, validateTags } from "./start-options.js";
 import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
 import { validateEventName, validateRunId } from "./validate.js";
+import { KnownQueues, type QueueInfo } from "./queue-info.js";
+import { queueName } from "./start-options.js";
+import { UnknownQueueError } from "../api/errors.js";
 
 export interface EndureOptions {
   /**
@@ -127,6 +130,7 @@ export class Endure {
       throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
     }
     const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
+    if (settings.queue !== undefined) await this.knownQueues.check(settings.queue);
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
     // A worker of this process with room runs a run due now itself, without a claim.
     const immediate = settings.queue === undefined && settings.dueAt === undefined;
@@ -343,6 +347,33 @@ export class Endure {
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("This Endure client");
+  }
+
+  // ---- queues ----
+
+  private queueNames?: KnownQueues;
+
+  private get knownQueues(): KnownQueues {
+    return (this.queueNames ??= new KnownQueues(this.store));
+  }
+
+  /** Every queue registered by a worker of the store, by name: its limits, and how many runs wait in it and hold a slot now. */
+  async queues(): Promise<QueueInfo[]> {
+    this.assertOpen();
+    return await this.store.queueStates();
+  }
+
+  /**
+   * One queue's limits and counts (see {@link queues}).
+   * @throws UnknownQueueError when no worker of the store registered it.
+   */
+  async queue(name: string): Promise<QueueInfo> {
+    this.assertOpen();
+    queueName(name, "queue()");
+    const queues = await this.store.queueStates();
+    const found = queues.find((queue) => queue.name === name);
+    if (!found) throw new UnknownQueueError(name, queues.map((queue) => queue.name));
+    return found;
   }
 }
 
