@@ -25,6 +25,7 @@ import { retentionTests } from "./conformance/retention.js";
 import { runTests } from "./conformance/runs.js";
 import { transactionTests } from "./conformance/transactions.js";
 import { workerTests } from "./conformance/workers.js";
+import { queueTests } from "./conformance/queues.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -56,5 +57,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     workerTests(context);
     transactionTests(context);
     retentionTests(context);
+    // ---- queues ----
+    queueTests(context);
   });
 }
