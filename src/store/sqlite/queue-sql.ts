@@ -14,10 +14,11 @@ export function prepareQueueStatements(db: Database.Database): Record<QueueState
     knownQueues: db.prepare(`SELECT name FROM queues ORDER BY name`).pluck(),
     queues: db.prepare(`SELECT * FROM queues ORDER BY name`),
     getQueue: db.prepare(`SELECT * FROM queues WHERE name = ?`),
-    // Runs holding a slot (runs_queue_active), in all and per key.
-    countActive: db.prepare(`SELECT count(*) AS n FROM runs WHERE queue = ? AND admitted_at IS NOT NULL AND finished_at IS NULL`).pluck(),
+    // Runs holding a slot, in all and per key. Named, the index: the planner would otherwise take
+    // runs_queue_admitted, which also holds every finished run the queue ever admitted.
+    countActive: db.prepare(`SELECT count(*) AS n FROM runs INDEXED BY runs_queue_active WHERE queue = ? AND admitted_at IS NOT NULL AND finished_at IS NULL`).pluck(),
     activeByKey: db.prepare(`
-      SELECT concurrency_key AS key, count(*) AS n FROM runs
+      SELECT concurrency_key AS key, count(*) AS n FROM runs INDEXED BY runs_queue_active
       WHERE queue = @queue AND concurrency_key IN (SELECT value FROM json_each(@keys))
         AND admitted_at IS NOT NULL AND finished_at IS NULL
       GROUP BY concurrency_key`),
