@@ -63,3 +63,8 @@ export { defineEvent } from "./api/event.js";
 export type { EventDefinition, EventOptions } from "./api/event.js";
 export { CompensationFailedError, InvalidEventPayloadError } from "./api/errors.js";
 export type { PayloadIssue } from "./api/errors.js";
+// ---- queues ----
+export { queue } from "./api/queue.js";
+export type { QueueDefinition, QueueOptions } from "./api/queue.js";
+export { UnknownQueueError } from "./api/errors.js";
+export type { QueueInfo } from "./client/queue-info.js";

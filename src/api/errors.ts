@@ -292,6 +292,23 @@ export class RunNotRetryableError extends EndureError {
   }
 }
 
+// ---- queues ----
+
+/** `start(..., { queue })` named a queue that no worker of the store has registered. Nothing was written. */
+export class UnknownQueueError extends EndureError {
+  readonly queue: string;
+
+  constructor(queue: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    super(
+      "UNKNOWN_QUEUE",
+      `No queue named "${queue}" is registered (known: ${list}). Define it with queue("${queue}", { ... }) and pass it ` +
+        `to startWorker({ queues }) on a worker of this store before starting runs in it, or check the name.`,
+    );
+    this.queue = queue;
+  }
+}
+
 /** Every error class above, so the serializer restores them by name after a replay. */
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
@@ -302,5 +319,6 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   CompensationFailedError, InvalidEventPayloadError,
   // ---- retry and fork ----
   RunNotRetryableError,
+  // ---- queues ----
+  UnknownQueueError,
 ];
-

@@ -19,10 +19,12 @@ import { Batcher } from "../store/batcher.js";
 import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
 import { newRunId } from "../api/run-id.js";
-import { runOptions, type StartOptions, validateTags } from "../api/run-options.js";
+import { queueName, runOptions, type StartOptions, validateTags } from "../api/run-options.js";
 import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toReplacedEntries, toRunSummary } from "./run-info.js";
 import { forkRun, type ForkOptions, type RetryAllFilter, retryRun, retryRuns } from "./retry-fork.js";
 import { validateEventName, validateRunId } from "../api/validate.js";
+import { KnownQueues, type QueueInfo } from "./queue-info.js";
+import { UnknownQueueError } from "../api/errors.js";
 
 export interface EndureOptions {
   /**
@@ -131,6 +133,7 @@ export class Endure {
       throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
     }
     const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
+    if (settings.queue !== undefined) await this.knownQueues.check(settings.queue);
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
     // A worker of this process with room runs a run due now itself, without a claim.
     const immediate = settings.queue === undefined && settings.dueAt === undefined;
@@ -427,6 +430,33 @@ export class Endure {
     const forked = await forkRun(this.store, id, options);
     for (const worker of this.workers) worker.notify();
     return this.handle<R>(forked);
+  }
+
+  // ---- queues ----
+
+  private queueNames?: KnownQueues;
+
+  private get knownQueues(): KnownQueues {
+    return (this.queueNames ??= new KnownQueues(this.store));
+  }
+
+  /** Every queue registered by a worker of the store, by name: its limits, and how many runs wait in it and hold a slot now. */
+  async queues(): Promise<QueueInfo[]> {
+    this.assertOpen();
+    return await this.store.queueStates();
+  }
+
+  /**
+   * One queue's limits and counts (see {@link queues}).
+   * @throws UnknownQueueError when no worker of the store registered it.
+   */
+  async queue(name: string): Promise<QueueInfo> {
+    this.assertOpen();
+    queueName(name, "queue()");
+    const queues = await this.store.queueStates();
+    const found = queues.find((queue) => queue.name === name);
+    if (!found) throw new UnknownQueueError(name, queues.map((queue) => queue.name));
+    return found;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Transaction } from "../api/transaction-types.js";
+import type { QueueStore } from "./queue-store.js";
 import type { RetryStore } from "./retry-store.js";
 
 /**
@@ -17,6 +18,9 @@ import type { RetryStore } from "./retry-store.js";
  *      └──────────────  waiting
  * ```
  *
+ * A run started in a queue begins `queued` (not due) and becomes `pending` when its queue admits it
+ * (see {@link QueueStore}).
+ *
  * `dueAt` is the one clock a run is scheduled by: when a pending run may start, when a waiting run
  * wakes (null: only an event wakes it), and when a running run's lease lapses. Claims take runs
  * whose `dueAt` has passed, earliest first.
@@ -31,7 +35,7 @@ import type { RetryStore } from "./retry-store.js";
  * - a last page that is exactly full has `nextCursor: null`;
  * - `close()` may be called twice; every other method rejects with `ClosedError` after it.
  */
-export interface Store extends RetryStore {
+export interface Store extends RetryStore, QueueStore {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */
   createRun(run: NewRun): Promise<CreatedRun>;
   /**
@@ -52,7 +56,7 @@ export interface Store extends RetryStore {
    */
   sendEvent(event: NewEvent): Promise<SendResult>;
   /**
-   * Asks a run to cancel. A pending run that never started is cancelled at once; a waiting run is
+   * Asks a run to cancel. A pending or queued run that never started is cancelled at once; a waiting run is
    * woken so a worker delivers the cancellation. Finished runs are left as they are.
    */
   requestCancel(id: string, cancelledError: string): Promise<RunRecord | undefined>;

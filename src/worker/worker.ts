@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Duration, toMilliseconds } from "../api/duration.js";
 import { CancelledError, CrashLoopError, InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../api/errors.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
+import type { QueueDefinition } from "../api/queue.js";
 import type { ExecutionHost, RunExit } from "../engine/host.js";
 import { RunExecution } from "../engine/run-execution.js";
 import type { Serializer } from "../serialization/serializer.js";
@@ -11,6 +12,7 @@ import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
 import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
+import { Admission } from "./admission.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -31,6 +33,13 @@ export interface WorkerOptions {
    */
   retention?: Duration;
   logger?: Logger;
+  // ---- queues ----
+  /**
+   * Queues this worker admits runs of, defined with `queue()`: their limits are written to the store
+   * (the last worker started with a queue sets its limits), and the worker admits their queued runs
+   * as the limits allow. The runs are then claimed by any worker of their workflows.
+   */
+  queues?: readonly QueueDefinition[];
 }
 
 /** What the worker reports when a run leaves its memory. */
@@ -89,6 +98,7 @@ export class Worker {
   private readonly outage: OutageLog;
   private stopped?: Promise<void>;
   private readonly retention?: RetentionSweeper;
+  private readonly admission: Admission;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -121,6 +131,7 @@ export class Worker {
       if (retentionMs <= 0) throw new InvalidArgumentError(`startWorker(): retention must be longer than 0 (e.g. "30 days"); got ${String(options.retention)}.`);
       this.retention = new RetentionSweeper(store, retentionMs, this.logger);
     }
+    this.admission = new Admission(store, options.queues ?? [], this.outage);
     this.committer = new GroupCommitter(store, this.id);
     this.childStarts = new Batcher((runs) => store.createRuns(runs));
     this.host = {
@@ -149,6 +160,7 @@ export class Worker {
   /** @internal */
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
+    await this.admission.register();
     this.running = true;
     this.stopWatching = this.store.watchDue?.(() => {
       this.hinted = true;
@@ -237,6 +249,7 @@ export class Worker {
       this.hinted = false;
       let full = false;
       let found = 0;
+      await this.admission.admit();
       if (free > 0) {
         try {
           const limit = Math.min(free, 100);
@@ -292,6 +305,7 @@ export class Worker {
     const definition = this.workflows.get(claimed.run.workflow)!;
     const execution = new RunExecution(this.host, definition, claimed);
     this.executions.set(claimed.run.id, execution);
+    this.admission.launched(claimed.run);
     execution.start(this.host.serializer.deserialize(claimed.run.input) as unknown[]);
   }
 
@@ -359,7 +373,8 @@ export class Worker {
       void this.store.releaseRuns(this.id, [runId]).catch(() => {});
     }
     this.onRunExit(runId, exit);
-    this.slotFreed();
+    if (this.admission.left(runId, exit)) this.notify();
+    else this.slotFreed();
   }
 
   private slotFreed(): void {

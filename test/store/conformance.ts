@@ -27,6 +27,7 @@ import { transactionTests } from "./conformance/transactions.js";
 import { workerTests } from "./conformance/workers.js";
 // ---- retry and fork ----
 import { retryTests } from "./conformance/retry.js";
+import { queueTests } from "./conformance/queues.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -60,5 +61,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     retentionTests(context);
     // ---- retry and fork ----
     retryTests(context);
+    // ---- queues ----
+    queueTests(context);
   });
 }

@@ -29,6 +29,9 @@ import { PostgresTransaction } from "./postgres-transaction.js";
 import { type Statements, statements } from "./sql.js";
 import { WakeListener } from "./wake-listener.js";
 import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATUSES, type RetryRunResult } from "../retry-store.js";
+import { ADMISSION_SCAN, type QueueLimits, type QueueState } from "../queue-store.js";
+import { chooseAdmissions, keysToCount, queueColumns, type QueuedCandidate, type QueueRow, roomLeft, toQueueLimits } from "../queue-admission.js";
+import { queueStatements } from "./queue-sql.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -428,6 +431,68 @@ export class PostgresStore implements Store {
     return await this.guard(async (query) =>
       (await query(this.sql.getHistory, [id])).rows.map((row) => ({ retry: (row as { retry: number }).retry, ...toJournalEntry(row as JournalRow) })),
     );
+  }
+  // ---- queues ----
+
+  private queueStatements?: ReturnType<typeof queueStatements>;
+
+  private get queueSql(): ReturnType<typeof queueStatements> {
+    return (this.queueStatements ??= queueStatements(this.url.schema));
+  }
+
+  async registerQueues(queues: readonly QueueLimits[]): Promise<void> {
+    const rows = queues.map(queueColumns);
+    await this.guard((query) => query(this.queueSql.upsertQueues, [
+      rows.map((row) => row.name), rows.map((row) => row.concurrency), rows.map((row) => row.key_concurrency),
+      rows.map((row) => row.rate_limit), rows.map((row) => row.rate_period_ms), this.clock(),
+    ]));
+  }
+
+  async knownQueues(): Promise<string[]> {
+    return await this.guard(async (query) => (await query(this.queueSql.knownQueues)).rows.map((row) => (row as { name: string }).name));
+  }
+
+  async admitQueued(queues: readonly string[]): Promise<number> {
+    let admitted = 0;
+    for (const queue of queues) admitted += await this.inTransaction((query) => this.admitQueue(query, queue));
+    return admitted;
+  }
+
+  /**
+   * Admits what one queue's limits allow, holding the queue's row lock: the counts it reads (each
+   * statement sees every commit before it, READ COMMITTED) stay true until it commits, since only
+   * admissions take slots and they all wait for this lock. Runs finishing meanwhile only free slots.
+   */
+  private async admitQueue(query: Query, queue: string): Promise<number> {
+    const [row] = (await query(this.queueSql.lockQueue, [queue])).rows as QueueRow[];
+    if (!row) return 0; // unknown, or another process admits it right now
+    const limits = toQueueLimits(row);
+    const now = this.clock();
+    const count = async (text: string, params: unknown[]) => ((await query(text, params)).rows[0] as { n: number }).n;
+    const active = await count(this.queueSql.countActive, [queue]);
+    const recent = limits.rateLimit === null ? 0 : await count(this.queueSql.countAdmittedSince, [queue, now - limits.rateLimit.periodMs]);
+    const room = roomLeft(limits, active, recent, ADMISSION_SCAN);
+    if (room === 0) return 0;
+    const candidates = (await query(this.queueSql.queuedHead, [queue, now, ADMISSION_SCAN])).rows as QueuedCandidate[];
+    if (candidates.length === 0) return 0;
+    const keys = keysToCount(limits, candidates);
+    const activeByKey = new Map(keys.length === 0 ? [] : ((await query(this.queueSql.activeByKey, [queue, keys])).rows as { key: string; n: number }[])
+      .map((counted) => [counted.key, counted.n]));
+    const ids = chooseAdmissions(limits, candidates, activeByKey, room);
+    if (ids.length === 0) return 0;
+    return (await query(this.queueSql.admit, [ids, now])).rowCount ?? 0;
+  }
+
+  async queueStates(): Promise<QueueState[]> {
+    return await this.guard(async (query) => {
+      const rows = (await query(this.queueSql.queues)).rows as QueueRow[];
+      const count = async (text: string, name: string) => ((await query(text, [name])).rows[0] as { n: number }).n;
+      return await Promise.all(rows.map(async (row) => ({
+        ...toQueueLimits(row),
+        queued: await count(this.queueSql.countQueued, row.name),
+        active: await count(this.queueSql.countActive, row.name),
+      })));
+    });
   }
 }
 

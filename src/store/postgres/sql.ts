@@ -61,10 +61,10 @@ export function statements(schema: string) {
       UPDATE ${s}.runs SET
         cancel_requested = true,
         updated_at = $2,
-        status      = CASE WHEN status = 'pending' AND started_at IS NULL THEN 'cancelled' ELSE status END,
-        error       = CASE WHEN status = 'pending' AND started_at IS NULL THEN $3 ELSE error END,
-        finished_at = CASE WHEN status = 'pending' AND started_at IS NULL THEN $2 ELSE finished_at END,
-        due_at      = CASE WHEN status = 'pending' AND started_at IS NULL THEN NULL
+        status      = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN 'cancelled' ELSE status END,
+        error       = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN $3 ELSE error END,
+        finished_at = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN $2 ELSE finished_at END,
+        due_at      = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN NULL
                            WHEN status = 'waiting' THEN $2 ELSE due_at END
       WHERE id = $1 AND status NOT IN (${finishedList})
       RETURNING *`,

@@ -27,6 +27,9 @@ import { migrate } from "./migrate.js";
 import { type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
 import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATUSES, type RetryRunResult } from "../retry-store.js";
+import { ADMISSION_SCAN, type QueueLimits, type QueueState } from "../queue-store.js";
+import { chooseAdmissions, keysToCount, queueColumns, type QueuedCandidate, type QueueRow, roomLeft, toQueueLimits } from "../queue-admission.js";
+import { prepareQueueStatements } from "./queue-sql.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -390,6 +393,67 @@ export class SqliteStore implements Store {
       (this.sql.getHistory.all(id) as (JournalRow & { retry: number })[]).map((row) => ({ retry: row.retry, ...toJournalEntry(row) })),
     );
   }
+
+  // ---- queues ----
+
+  private queueStatements?: ReturnType<typeof prepareQueueStatements>;
+
+  private get queueSql(): ReturnType<typeof prepareQueueStatements> {
+    return (this.queueStatements ??= prepareQueueStatements(this.db));
+  }
+
+  async registerQueues(queues: readonly QueueLimits[]): Promise<void> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      this.inWriteTransaction(() => {
+        for (const queue of queues) this.queueSql.upsertQueue.run({ ...queueColumns(queue), now });
+      });
+    });
+  }
+
+  async knownQueues(): Promise<string[]> {
+    return this.exclusive(() => this.queueSql.knownQueues.all() as string[]);
+  }
+
+  async admitQueued(queues: readonly string[]): Promise<number> {
+    return this.exclusive(() => {
+      let admitted = 0;
+      for (const queue of queues) {
+        // Look before taking the write lock: polls that find nothing to admit never contend.
+        if (this.admissionsDue(queue, this.clock()).length === 0) continue;
+        admitted += this.inWriteTransaction(() => {
+          const now = this.clock();
+          const ids = this.admissionsDue(queue, now);
+          return this.queueSql.admit.run({ ids: JSON.stringify(ids), now }).changes;
+        });
+      }
+      return admitted;
+    });
+  }
+
+  /** The queued runs the queue's limits let in now; the write transaction makes it the only admitter. */
+  private admissionsDue(queue: string, now: number): string[] {
+    const row = this.queueSql.getQueue.get(queue) as QueueRow | undefined;
+    if (!row) return [];
+    const limits = toQueueLimits(row);
+    const active = this.queueSql.countActive.get(queue) as number;
+    const recent = limits.rateLimit === null ? 0 : (this.queueSql.countAdmittedSince.get({ queue, since: now - limits.rateLimit.periodMs }) as number);
+    const room = roomLeft(limits, active, recent, ADMISSION_SCAN);
+    if (room === 0) return [];
+    const candidates = this.queueSql.queuedHead.all({ queue, now, scan: ADMISSION_SCAN }) as QueuedCandidate[];
+    const keys = keysToCount(limits, candidates);
+    const activeByKey = new Map(keys.length === 0 ? [] : (this.queueSql.activeByKey.all({ queue, keys: JSON.stringify(keys) }) as { key: string; n: number }[])
+      .map((counted) => [counted.key, counted.n]));
+    return chooseAdmissions(limits, candidates, activeByKey, room);
+  }
+
+  async queueStates(): Promise<QueueState[]> {
+    return this.exclusive(() => (this.queueSql.queues.all() as QueueRow[]).map((row) => ({
+      ...toQueueLimits(row),
+      queued: this.queueSql.countQueued.get(row.name) as number,
+      active: this.queueSql.countActive.get(row.name) as number,
+    })));
+  }
 }
 
 function prepareStatements(db: Database.Database) {
@@ -425,10 +489,10 @@ function prepareStatements(db: Database.Database) {
       UPDATE runs SET
         cancel_requested = 1,
         updated_at = @now,
-        status      = CASE WHEN status = 'pending' AND started_at IS NULL THEN 'cancelled' ELSE status END,
-        error       = CASE WHEN status = 'pending' AND started_at IS NULL THEN @error ELSE error END,
-        finished_at = CASE WHEN status = 'pending' AND started_at IS NULL THEN @now ELSE finished_at END,
-        due_at      = CASE WHEN status = 'pending' AND started_at IS NULL THEN NULL
+        status      = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN 'cancelled' ELSE status END,
+        error       = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN @error ELSE error END,
+        finished_at = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN @now ELSE finished_at END,
+        due_at      = CASE WHEN status IN ('pending', 'queued') AND started_at IS NULL THEN NULL
                            WHEN status = 'waiting' THEN @now ELSE due_at END
       WHERE id = @id AND status NOT IN (${finishedList})
       RETURNING *`),
