@@ -33,6 +33,8 @@ export {
   StoreUnavailableError,
   StoreAccessError,
   TransactionMisuseError,
+  // ---- schedules ----
+  ScheduleNotFoundError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
 export type { StartOptions } from "./client/start-options.js";
@@ -46,3 +48,6 @@ export type { SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export { PostgresStore } from "./store/postgres/postgres-store.js";
 export type { PostgresStoreOptions } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, JournalEntry, RunCommit } from "./store/store.js";
+// ---- schedules ----
+export type { Schedules, ScheduleDefinition, ScheduleInfo } from "./client/schedules.js";
+export type { CatchUpPolicy } from "./store/schedule-store.js";

@@ -19,6 +19,7 @@ import { newRunId } from "./run-id.js";
 import { runOptions, type StartOptions, validateTags } from "./start-options.js";
 import { type RunInfo, type RunSummary, toJournalEntryInfo, toRunSummary } from "./run-info.js";
 import { validateEventName, validateRunId } from "./validate.js";
+import { Schedules } from "./schedules.js";
 
 export interface EndureOptions {
   /**
@@ -96,6 +97,7 @@ export class Endure {
     private readonly serializer: Serializer,
   ) {
     this.starts = new Batcher((runs) => store.createRuns(runs));
+    this.schedules = new Schedules(store, serializer, (name) => this.resolveWorkflowName(name), () => this.assertOpen());
   }
 
   /**
@@ -344,6 +346,11 @@ export class Endure {
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("This Endure client");
   }
+
+  // ---- schedules ----
+
+  /** Cron schedules: each tick starts one run of a workflow (see {@link Schedules}). */
+  readonly schedules: Schedules;
 }
 
 type FinalOutcome = Exclude<RunOutcome, { status: "waiting" }>;

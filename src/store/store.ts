@@ -1,4 +1,5 @@
 import type { Transaction } from "../api/transaction-types.js";
+import type { ScheduleStore } from "./schedule-store.js";
 
 /**
  * The durable storage behind Endure. The engine, workers and client only ever talk to this
@@ -30,7 +31,7 @@ import type { Transaction } from "../api/transaction-types.js";
  * - a last page that is exactly full has `nextCursor: null`;
  * - `close()` may be called twice; every other method rejects with `ClosedError` after it.
  */
-export interface Store {
+export interface Store extends ScheduleStore {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */
   createRun(run: NewRun): Promise<CreatedRun>;
   /**

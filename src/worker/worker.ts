@@ -10,6 +10,7 @@ import { consoleLogger, type Logger } from "./logger.js";
 import { GroupCommitter } from "./group-commit.js";
 import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
+import { Scheduler } from "./scheduler.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -86,6 +87,8 @@ export class Worker {
   private readonly outage: OutageLog;
   private stopped?: Promise<void>;
   private readonly retention?: RetentionSweeper;
+  /** Fires the cron schedules of this worker's workflows. */
+  private readonly scheduler: Scheduler;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -128,6 +131,7 @@ export class Worker {
       holdsLease: (runId) => this.holdsLease(runId),
       onExit: (runId, exit) => this.handleExit(runId, exit),
     };
+    this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
   }
 
   /** Names of the workflows this worker serves. */
@@ -151,6 +155,7 @@ export class Worker {
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
     this.retention?.start();
+    this.scheduler.start();
   }
 
   /** Something may be due now (a local client started, woke or cancelled a run). */
@@ -215,6 +220,7 @@ export class Worker {
     this.stopWatching?.();
     this.notify();
     await this.loop;
+    await this.scheduler.stop();
     await this.retention?.stop();
     const held = [...this.executions.entries()];
     await Promise.all(held.map(([, execution]) => execution.stop()));

@@ -25,6 +25,8 @@ import { retentionTests } from "./conformance/retention.js";
 import { runTests } from "./conformance/runs.js";
 import { transactionTests } from "./conformance/transactions.js";
 import { workerTests } from "./conformance/workers.js";
+// ---- schedules ----
+import { scheduleTests } from "./conformance/schedules.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -56,5 +58,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     workerTests(context);
     transactionTests(context);
     retentionTests(context);
+    // ---- schedules ----
+    scheduleTests(context);
   });
 }

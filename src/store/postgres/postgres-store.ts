@@ -28,6 +28,9 @@ import { migrate } from "./migrate.js";
 import { PostgresTransaction } from "./postgres-transaction.js";
 import { type Statements, statements } from "./sql.js";
 import { WakeListener } from "./wake-listener.js";
+import type { FireRequest, FireResult, NewSchedule, ScheduleRecord } from "../schedule-store.js";
+import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
+import { scheduleStatements } from "./schedule-sql.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -54,6 +57,7 @@ export class PostgresStore implements Store {
   private readonly clock: () => number;
   private readonly wakeListener: WakeListener;
   private closed = false;
+  private readonly scheduleSql: ReturnType<typeof scheduleStatements>;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -62,6 +66,7 @@ export class PostgresStore implements Store {
     options: PostgresStoreOptions,
   ) {
     this.sql = statements(url.schema);
+    this.scheduleSql = scheduleStatements(url.schema);
     this.databaseClock = new DatabaseClock(pool);
     this.clock = options.clock ?? this.databaseClock.now;
     this.wakeListener = new WakeListener(config, `endure_due_${url.schema}`);
@@ -105,14 +110,7 @@ export class PostgresStore implements Store {
 
   async createRuns(runs: readonly NewRun[]): Promise<CreatedRun[]> {
     return await this.guard(async (query) => {
-      const now = this.clock();
-      const rows = runs.map((run) => newRunRow(run, now));
-      const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
-      const inserted = await query(this.sql.insertRuns, [
-        now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
-        column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
-        column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
-      ]);
+      const inserted = await query(this.sql.insertRuns, insertRunsParams(runs, this.clock()));
       const created = new Map((inserted.rows as RunRow[]).map((row) => [row.id, toRunRecord(row)]));
       const missing = runs.filter((run) => !created.has(run.id)).map((run) => run.id);
       const existing = missing.length === 0 ? new Map<string, RunRecord>()
@@ -360,6 +358,67 @@ export class PostgresStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new ClosedError("The PostgreSQL store");
   }
+
+  // ---- schedules ---------------------------------------------------------------------------------
+
+  async upsertSchedule(schedule: NewSchedule, nextTick: (now: number) => number | null): Promise<ScheduleRecord> {
+    return await this.guard(async (query) => {
+      const now = this.clock();
+      const { rows } = await query(this.scheduleSql.upsert, [
+        schedule.name, schedule.workflow, schedule.cron, schedule.timezone, schedule.input, schedule.options, schedule.catchUp, nextTick(now), now,
+      ]);
+      return toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.get, [name]);
+      return rows[0] && toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return await this.guard(async (query) => (await query(this.scheduleSql.list)).rows.map((row) => toScheduleRecord(row as ScheduleRow)));
+  }
+
+  async pauseSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.pause, [name, this.clock()]);
+      return rows[0] && toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async resumeSchedule(name: string, nextTick: (now: number) => number | null): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const now = this.clock();
+      const { rows } = await query(this.scheduleSql.resume, [name, nextTick(now), now]);
+      const row = rows[0] ?? (await query(this.scheduleSql.get, [name])).rows[0];
+      return row && toScheduleRecord(row as ScheduleRow);
+    });
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return await this.guard(async (query) => (await query(this.scheduleSql.delete, [name])).rowCount === 1);
+  }
+
+  async fireSchedules(request: FireRequest): Promise<FireResult> {
+    const workflows = [...request.workflows];
+    const created = await this.inTransaction(async (query) => {
+      const now = this.clock();
+      const due = (await query(this.scheduleSql.lockDue, [now, workflows, request.limit])).rows as ScheduleRow[];
+      if (due.length === 0) return [];
+      const firings = due.map((row) => ({ name: row.name, ...request.plan(toScheduleRecord(row), now) }));
+      const runs = firings.flatMap((firing) => firing.runs);
+      const inserted = runs.length === 0 ? [] : (await query(this.sql.insertRuns, insertRunsParams(runs, now))).rows as RunRow[];
+      for (const firing of firings) await query(this.scheduleSql.advance, [firing.name, firing.nextAt, firing.lastAt, now]);
+      return inserted.map(toRunRecord);
+    });
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.earliest, [workflows]);
+      return { created, nextAt: rows[0] ? Number((rows[0] as { next_at: string }).next_at) : null, now: this.clock() };
+    });
+  }
 }
 
 const statementNames = new Map<string, string>();
@@ -401,6 +460,17 @@ async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
       if (tries >= CONFLICT_TRIES || !CONFLICT_STATES.has((error as { code?: string }).code ?? "")) throw error;
     }
   }
+}
+
+/** The parameters of `insertRuns` for these runs, created at `now`. */
+function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
+  const rows = runs.map((run) => newRunRow(run, now));
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+  return [
+    now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
+    column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
+    column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
+  ];
 }
 
 function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {
