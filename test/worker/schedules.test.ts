@@ -35,7 +35,7 @@ describe("Worker: schedules", () => {
     await endure.schedules.set("every-second", { cron: "* * * * * *", workflow: tick, args: ["hello"], tags: ["ticks"] });
     const ids = await waitUntil(async () => {
       const found = await runIdsOf(endure, "every-second");
-      return found.length >= 4 && found;
+      return found.length >= 4 ? found : undefined;
     }, "four ticks to start runs", 20_000);
     const ticks = ids.map((id) => tickOf(id, "every-second"));
     for (const [i, at] of ticks.entries()) {

@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 
+type StatementName = "upsert" | "get" | "list" | "pause" | "resume" | "delete" | "findDue" | "advance" | "earliest";
+
 /** The SQLite store's statements on schedules (see ScheduleStore). */
-export function prepareScheduleStatements(db: Database.Database) {
+export function prepareScheduleStatements(db: Database.Database): Record<StatementName, Database.Statement> {
   return {
     // A new cron or time zone moves the next tick; otherwise a due tick not yet fired is kept.
     upsert: db.prepare(`
