@@ -72,8 +72,9 @@ describe("endure.schedules", () => {
   test("an unknown schedule name is a ScheduleNotFoundError", async (t) => {
     const { endure, close } = await openTestEndure();
     t.after(close);
-    for (const call of [endure.schedules.get("ghost"), endure.schedules.pause("ghost"), endure.schedules.resume("ghost"), endure.schedules.delete("ghost")]) {
-      await assert.rejects(call, { name: "ScheduleNotFoundError", code: "SCHEDULE_NOT_FOUND", message: /No schedule named "ghost" exists.*schedules\.list\(\)/ });
+    const calls = [() => endure.schedules.get("ghost"), () => endure.schedules.pause("ghost"), () => endure.schedules.resume("ghost"), () => endure.schedules.delete("ghost")];
+    for (const call of calls) {
+      await assert.rejects(call(), { name: "ScheduleNotFoundError", code: "SCHEDULE_NOT_FOUND", message: /No schedule named "ghost" exists.*schedules\.list\(\)/ });
     }
   });
 });
