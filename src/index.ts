@@ -40,6 +40,8 @@ export {
   TransactionMisuseError,
   // ---- retry and fork ----
   RunNotRetryableError,
+  // ---- schedules ----
+  ScheduleNotFoundError,
 } from "./api/errors.js";
 export { Endure } from "./client/endure.js";
 export type { StartOptions } from "./api/run-options.js";
@@ -68,3 +70,6 @@ export { queue } from "./api/queue.js";
 export type { QueueDefinition, QueueOptions } from "./api/queue.js";
 export { UnknownQueueError } from "./api/errors.js";
 export type { QueueInfo } from "./client/queue-info.js";
+// ---- schedules ----
+export type { Schedules, ScheduleDefinition, ScheduleInfo } from "./client/schedules.js";
+export type { CatchUpPolicy } from "./store/schedule-store.js";

@@ -322,3 +322,15 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   // ---- queues ----
   UnknownQueueError,
 ];
+
+// ---- schedules ----
+
+/** No schedule has that name. */
+export class ScheduleNotFoundError extends EndureError {
+  readonly schedule: string;
+
+  constructor(name: string) {
+    super("SCHEDULE_NOT_FOUND", `No schedule named "${name}" exists in this store. Check the name, or list schedules with schedules.list().`);
+    this.schedule = name;
+  }
+}

@@ -25,6 +25,7 @@ import { forkRun, type ForkOptions, type RetryAllFilter, retryRun, retryRuns } f
 import { validateEventName, validateRunId } from "../api/validate.js";
 import { KnownQueues, type QueueInfo } from "./queue-info.js";
 import { UnknownQueueError } from "../api/errors.js";
+import { Schedules } from "./schedules.js";
 
 export interface EndureOptions {
   /**
@@ -102,6 +103,7 @@ export class Endure {
     private readonly serializer: Serializer,
   ) {
     this.starts = new Batcher((runs) => store.createRuns(runs));
+    this.schedules = new Schedules(store, serializer, (name) => this.resolveWorkflowName(name), () => this.assertOpen());
   }
 
   /**
@@ -458,6 +460,11 @@ export class Endure {
     if (!found) throw new UnknownQueueError(name, queues.map((queue) => queue.name));
     return found;
   }
+
+  // ---- schedules ----
+
+  /** Cron schedules: each tick starts one run of a workflow (see {@link Schedules}). */
+  readonly schedules: Schedules;
 }
 
 

@@ -13,6 +13,7 @@ import { GroupCommitter } from "./group-commit.js";
 import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
 import { Admission } from "./admission.js";
+import { Scheduler } from "./scheduler.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -99,6 +100,8 @@ export class Worker {
   private stopped?: Promise<void>;
   private readonly retention?: RetentionSweeper;
   private readonly admission: Admission;
+  /** Fires the cron schedules of this worker's workflows. */
+  private readonly scheduler: Scheduler;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -145,6 +148,7 @@ export class Worker {
       createChild: (run, done) => this.createChild(run, done),
       cancelRun: (runId) => this.cancelRun(runId),
     };
+    this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
   }
 
   /** Names of the workflows this worker serves. */
@@ -169,6 +173,7 @@ export class Worker {
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
     this.retention?.start();
+    this.scheduler.start();
   }
 
   /** Something may be due now (a local client started, woke or cancelled a run). */
@@ -233,6 +238,7 @@ export class Worker {
     this.stopWatching?.();
     this.notify();
     await this.loop;
+    await this.scheduler.stop();
     await this.retention?.stop();
     const held = [...this.executions.entries()];
     await Promise.all(held.map(([, execution]) => execution.stop()));

@@ -28,6 +28,8 @@ import { workerTests } from "./conformance/workers.js";
 // ---- retry and fork ----
 import { retryTests } from "./conformance/retry.js";
 import { queueTests } from "./conformance/queues.js";
+// ---- schedules ----
+import { scheduleTests } from "./conformance/schedules.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -63,5 +65,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     retryTests(context);
     // ---- queues ----
     queueTests(context);
+    // ---- schedules ----
+    scheduleTests(context);
   });
 }

@@ -32,6 +32,9 @@ import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATU
 import { ADMISSION_SCAN, type QueueLimits, type QueueState } from "../queue-store.js";
 import { chooseAdmissions, keysToCount, queueColumns, type QueuedCandidate, type QueueRow, roomLeft, toQueueLimits } from "../queue-admission.js";
 import { queueStatements } from "./queue-sql.js";
+import type { FireRequest, FireResult, NewSchedule, ScheduleRecord } from "../schedule-store.js";
+import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
+import { scheduleStatements } from "./schedule-sql.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -58,6 +61,7 @@ export class PostgresStore implements Store {
   private readonly clock: () => number;
   private readonly wakeListener: WakeListener;
   private closed = false;
+  private readonly scheduleSql: ReturnType<typeof scheduleStatements>;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -66,6 +70,7 @@ export class PostgresStore implements Store {
     options: PostgresStoreOptions,
   ) {
     this.sql = statements(url.schema);
+    this.scheduleSql = scheduleStatements(url.schema);
     this.databaseClock = new DatabaseClock(pool);
     this.clock = options.clock ?? this.databaseClock.now;
     this.wakeListener = new WakeListener(config, `endure_due_${url.schema}`);
@@ -126,14 +131,7 @@ export class PostgresStore implements Store {
 
   /** Inserts runs whose ids are free; returns the rows it inserted. */
   private async insertRuns(query: Query, runs: readonly NewRun[], now: number): Promise<RunRow[]> {
-    const rows = runs.map((run) => newRunRow(run, now));
-    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
-    const inserted = await query(this.sql.insertRuns, [
-      now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
-      column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
-      column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
-    ]);
-    return inserted.rows as RunRow[];
+    return runs.length === 0 ? [] : ((await query(this.sql.insertRuns, insertRunsParams(runs, now))).rows as RunRow[]);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -412,18 +410,13 @@ export class PostgresStore implements Store {
       if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
       const source = toRunRecord(rows[0] as RunRow);
       const now = this.clock();
-      const fork = newRunRow({
+      const [inserted] = await this.insertRuns(query, [{
         id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
         timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
-      }, now);
-      const inserted = await query(this.sql.insertRuns, [
-        now, [fork.id], [fork.workflow], [fork.status], [fork.input], [fork.due_at], [fork.owner], [fork.epoch], [fork.started_at],
-        [fork.parent_id], [fork.parent_position], [fork.tags && JSON.stringify(fork.tags)], [fork.timeout_ms], [fork.queue],
-        [fork.concurrency_key], [fork.priority], [fork.admit_at], [fork.continued_from], [fork.forked_from],
-      ]);
-      if (!inserted.rows[0]) return { result: "id-taken" };
+      }], now);
+      if (!inserted) return { result: "id-taken" };
       await query(this.sql.copyJournal, [sourceId, newId, fromPosition]);
-      return { result: "forked", run: toRunRecord(inserted.rows[0] as RunRow) };
+      return { result: "forked", run: toRunRecord(inserted) };
     });
   }
 
@@ -494,6 +487,67 @@ export class PostgresStore implements Store {
       })));
     });
   }
+
+  // ---- schedules ---------------------------------------------------------------------------------
+
+  async upsertSchedule(schedule: NewSchedule, nextTick: (now: number) => number | null): Promise<ScheduleRecord> {
+    return await this.guard(async (query) => {
+      const now = this.clock();
+      const { rows } = await query(this.scheduleSql.upsert, [
+        schedule.name, schedule.workflow, schedule.cron, schedule.timezone, schedule.input, schedule.options, schedule.catchUp, nextTick(now), now,
+      ]);
+      return toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.get, [name]);
+      return rows[0] && toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return await this.guard(async (query) => (await query(this.scheduleSql.list)).rows.map((row) => toScheduleRecord(row as ScheduleRow)));
+  }
+
+  async pauseSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.pause, [name, this.clock()]);
+      return rows[0] && toScheduleRecord(rows[0] as ScheduleRow);
+    });
+  }
+
+  async resumeSchedule(name: string, nextTick: (now: number) => number | null): Promise<ScheduleRecord | undefined> {
+    return await this.guard(async (query) => {
+      const now = this.clock();
+      const { rows } = await query(this.scheduleSql.resume, [name, nextTick(now), now]);
+      const row = rows[0] ?? (await query(this.scheduleSql.get, [name])).rows[0];
+      return row && toScheduleRecord(row as ScheduleRow);
+    });
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return await this.guard(async (query) => (await query(this.scheduleSql.delete, [name])).rowCount === 1);
+  }
+
+  async fireSchedules(request: FireRequest): Promise<FireResult> {
+    const workflows = [...request.workflows];
+    const created = await this.inTransaction(async (query) => {
+      const now = this.clock();
+      const due = (await query(this.scheduleSql.lockDue, [now, workflows, request.limit])).rows as ScheduleRow[];
+      if (due.length === 0) return [];
+      const firings = due.map((row) => ({ name: row.name, ...request.plan(toScheduleRecord(row), now) }));
+      const runs = firings.flatMap((firing) => firing.runs);
+      const inserted = await this.insertRuns(query, runs, now);
+      for (const firing of firings) await query(this.scheduleSql.advance, [firing.name, firing.nextAt, firing.lastAt, now]);
+      return inserted.map(toRunRecord);
+    });
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.scheduleSql.earliest, [workflows]);
+      return { created, nextAt: rows[0] ? Number((rows[0] as { next_at: string }).next_at) : null, now: this.clock() };
+    });
+  }
 }
 
 const statementNames = new Map<string, string>();
@@ -535,6 +589,17 @@ async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
       if (tries >= CONFLICT_TRIES || !CONFLICT_STATES.has((error as { code?: string }).code ?? "")) throw error;
     }
   }
+}
+
+/** The parameters of `insertRuns` for these runs, created at `now`. */
+function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
+  const rows = runs.map((run) => newRunRow(run, now));
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+  return [
+    now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
+    column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
+    column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
+  ];
 }
 
 function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {

@@ -30,6 +30,9 @@ import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATU
 import { ADMISSION_SCAN, type QueueLimits, type QueueState } from "../queue-store.js";
 import { chooseAdmissions, keysToCount, queueColumns, type QueuedCandidate, type QueueRow, roomLeft, toQueueLimits } from "../queue-admission.js";
 import { prepareQueueStatements } from "./queue-sql.js";
+import type { FireRequest, FireResult, NewSchedule, ScheduleRecord } from "../schedule-store.js";
+import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
+import { prepareScheduleStatements } from "./schedule-statements.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -61,6 +64,7 @@ export class SqliteStore implements Store {
   private openTransaction?: SqliteTransaction;
   private readonly transactionScope = new AsyncLocalStorage<SqliteTransaction>();
   private closed = false;
+  private readonly scheduleSql: ReturnType<typeof prepareScheduleStatements>;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -73,6 +77,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.clock = options.clock ?? Date.now;
     this.sql = prepareStatements(this.db);
+    this.scheduleSql = prepareScheduleStatements(this.db);
     const transaction = this.db.transaction((body: () => unknown) => body()).immediate;
     this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
@@ -376,11 +381,10 @@ export class SqliteStore implements Store {
         const journalLength = (this.sql.journalLength.get(sourceId) as { length: number }).length;
         if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
         const source = toRunRecord(row);
-        const fork = newRunRow({
+        const inserted = this.insertRun({
           id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
           timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
         }, this.clock());
-        const inserted = this.sql.insertRun.get({ ...fork, tags: fork.tags && JSON.stringify(fork.tags) }) as RunRow | undefined;
         if (!inserted) return { result: "id-taken" };
         this.sql.copyJournal.run({ source: sourceId, fork: newId, position: fromPosition });
         return { result: "forked", run: toRunRecord(inserted) };
@@ -453,6 +457,69 @@ export class SqliteStore implements Store {
       queued: this.queueSql.countQueued.get(row.name) as number,
       active: this.queueSql.countActive.get(row.name) as number,
     })));
+  }
+
+  // ---- schedules ---------------------------------------------------------------------------------
+
+  async upsertSchedule(schedule: NewSchedule, nextTick: (now: number) => number | null): Promise<ScheduleRecord> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      const { catchUp, ...columns } = schedule;
+      return toScheduleRecord(this.scheduleSql.upsert.get({ ...columns, catch_up: catchUp, next_at: nextTick(now), now }) as ScheduleRow);
+    });
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return this.exclusive(() => {
+      const row = this.scheduleSql.get.get(name) as ScheduleRow | undefined;
+      return row && toScheduleRecord(row);
+    });
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.exclusive(() => (this.scheduleSql.list.all() as ScheduleRow[]).map(toScheduleRecord));
+  }
+
+  async pauseSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return this.exclusive(() => {
+      const row = this.scheduleSql.pause.get({ name, now: this.clock() }) as ScheduleRow | undefined;
+      return row && toScheduleRecord(row);
+    });
+  }
+
+  async resumeSchedule(name: string, nextTick: (now: number) => number | null): Promise<ScheduleRecord | undefined> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      const row = (this.scheduleSql.resume.get({ name, next_at: nextTick(now), now }) ?? this.scheduleSql.get.get(name)) as ScheduleRow | undefined;
+      return row && toScheduleRecord(row);
+    });
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return this.exclusive(() => this.scheduleSql.delete.run(name).changes === 1);
+  }
+
+  async fireSchedules(request: FireRequest): Promise<FireResult> {
+    return this.exclusive(() => {
+      const workflows = JSON.stringify(request.workflows);
+      const findDue = (now: number) => (this.scheduleSql.findDue.all({ now, workflows, limit: request.limit }) as ScheduleRow[]).map(toScheduleRecord);
+      // Look before taking the write lock, as claims do: idle polls never contend.
+      const created = findDue(this.clock()).length === 0 ? [] : this.inWriteTransaction(() => {
+        const now = this.clock();
+        const runs: RunRecord[] = [];
+        for (const schedule of findDue(now)) {
+          const firing = request.plan(schedule, now);
+          for (const run of firing.runs) {
+            const inserted = this.insertRun(run, now);
+            if (inserted) runs.push(toRunRecord(inserted));
+          }
+          this.scheduleSql.advance.run({ name: schedule.name, next_at: firing.nextAt, last_at: firing.lastAt, now });
+        }
+        return runs;
+      });
+      const earliest = this.scheduleSql.earliest.get({ workflows }) as { next_at: number } | undefined;
+      return { created, nextAt: earliest?.next_at ?? null, now: this.clock() };
+    });
   }
 }
 
