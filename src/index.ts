@@ -1,5 +1,5 @@
 // The public API of Endure: a reviewed list of named exports.
-export { workflow } from "./api/workflow.js";
+export { workflow, isWorkflowDefinition } from "./api/workflow.js";
 export type { WorkflowDefinition, WorkflowOptions } from "./api/workflow.js";
 export { step } from "./api/step.js";
 export type { RetryPolicy, StepOptions } from "./api/step.js";

@@ -120,9 +120,9 @@ describe("PostgreSQL", postgresOnly, () => {
       const now = Date.now();
       const plans = {
         claim: await plan(sql.claim, [now, ["wf"], 100, "worker-1", now + 5000, 5]),
-        listByStatus: await plan(sql.listRuns, ["completed", null, null, null, 51]),
-        listByWorkflow: await plan(sql.listRuns, [null, "wf-3", null, null, 51]),
-        listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51]),
+        listByStatus: await plan(sql.listRuns, ["completed", null, null, null, 51, null]),
+        listByWorkflow: await plan(sql.listRuns, [null, "wf-3", null, null, 51, null]),
+        listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51, null]),
         retention: await plan(sql.oldestFinished, [1000, 500]),
         retentionDelete: await plan(sql.deleteRuns, [["done-1", "done-2"]]),
         finishRun: await plan(sql.finishRun, ["worker-1", now, "done-1", 1, false, "completed", "1", null]),

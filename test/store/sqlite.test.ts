@@ -239,8 +239,8 @@ describe("SqliteStore", () => {
     };
     const plans = {
       findDue: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), limit: 100 }),
-      listByStatus: plan("listRuns", { status: "completed", workflow: null, after_created: null, after_id: null, limit: 51 }),
-      listByWorkflow: plan("listRuns", { status: null, workflow: "wf-3", after_created: null, after_id: null, limit: 51 }),
+      listByStatus: plan("listRuns", { status: "completed", workflow: null, after_created: null, after_id: null, limit: 51, tags: null }),
+      listByWorkflow: plan("listRuns", { status: null, workflow: "wf-3", after_created: null, after_id: null, limit: 51, tags: null }),
       retention: plan("oldestFinished", { before: 1000, limit: 500 }),
       retentionDelete: plan("deleteRuns", { ids: JSON.stringify(["done-1"]) }),
     };
