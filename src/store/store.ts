@@ -12,12 +12,18 @@ import type { ScheduleStore } from "./schedule-store.js";
  * Run states and who moves a run between them:
  *
  * ```
+ *   queued ──admitQueued (the queue's limits allow it)──┐
+ *                                                       ▼
  *   pending ──claim──▶ running ──commit(outcome)──▶ completed | failed | cancelled | blocked
- *      ▲                 │  ▲
- *      │          commit(waiting)  claim (due: timer, event, cancel, or lapsed lease)
- *  release               ▼  │
+ *      ▲                 │  ▲                                     │          │
+ *      │          commit(waiting)  claim (due: timer, event,      └─retryRun─┘──▶ pending (queued in a queue)
+ *  release               ▼  │   cancel, child's end, lapsed lease)
  *      └──────────────  waiting
  * ```
+ *
+ * A run with a parent tells it when it ends (completed, failed or cancelled): a trigger of the
+ * schema adds the event `endure:child:<position>` to the parent's inbox and wakes it, in the
+ * transaction that ends the child.
  *
  * A run started in a queue begins `queued` (not due) and becomes `pending` when its queue admits it
  * (see {@link QueueStore}).

@@ -92,6 +92,8 @@ export class Worker {
   private stopWatching?: () => void;
   /** The store announced a run that became due (another process wrote it) since the last claim. */
   private hinted = false;
+  /** Something may have become due (see {@link notify}) since the loop last looked. */
+  private woken = false;
   /** The last claim was held back by a lack of free slots: a slot freeing up should claim again. */
   private short = false;
   /** Claims that failed in a row (the store is unreachable). */
@@ -178,6 +180,7 @@ export class Worker {
 
   /** Something may be due now (a local client started, woke or cancelled a run). */
   notify(): void {
+    this.woken = true;
     this.wakeLoop?.();
   }
 
@@ -237,11 +240,13 @@ export class Worker {
     this.running = false;
     this.stopWatching?.();
     this.notify();
+    // At once: the runs in memory start no new step attempt while the loops below wind down.
+    const held = [...this.executions.entries()];
+    const stopping = Promise.all(held.map(([, execution]) => execution.stop()));
     await this.loop;
     await this.scheduler.stop();
     await this.retention?.stop();
-    const held = [...this.executions.entries()];
-    await Promise.all(held.map(([, execution]) => execution.stop()));
+    await stopping;
     clearInterval(this.heartbeat);
     const ids = held.map(([id]) => id);
     if (ids.length > 0) await this.store.releaseRuns(this.id, ids).catch((error: unknown) => this.logger.warn("could not release runs on stop", { error }));
@@ -253,6 +258,7 @@ export class Worker {
       this.short = free <= 0;
       const hinted = this.hinted;
       this.hinted = false;
+      this.woken = false;
       let full = false;
       let found = 0;
       await this.admission.admit();
@@ -275,7 +281,8 @@ export class Worker {
           this.outage.failed("claiming runs", error);
         }
       }
-      if (!full && this.running) await this.idle(this.claimFailures > 0 ? this.backOffMs() : hinted && found === 0 ? this.recheckMs() : this.pollMs);
+      // Woken while claiming (a slot freed, a child ended): look again at once instead of idling.
+      if (!full && this.running && !this.woken) await this.idle(this.claimFailures > 0 ? this.backOffMs() : hinted && found === 0 ? this.recheckMs() : this.pollMs);
     }
   }
 

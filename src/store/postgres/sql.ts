@@ -220,16 +220,24 @@ export function statements(schema: string) {
       UPDATE ${s}.inbox SET consumed_position = NULL
       WHERE seq = (SELECT max(seq) FROM ${s}.inbox WHERE run_id = $1 AND name = $2)`,
     retry: `
-      UPDATE ${s}.runs SET status = 'pending', due_at = $2, updated_at = $2, output = NULL, error = NULL, finished_at = NULL,
-        owner = NULL, waiting_for = NULL, lapses = 0, retries = retries + 1
+      UPDATE ${s}.runs SET updated_at = $2, output = NULL, error = NULL, finished_at = NULL, owner = NULL, waiting_for = NULL,
+        lapses = 0, retries = retries + 1,
+        -- Counted again from its new start (a timeout included).
+        started_at = NULL,
+        -- A run of a queue goes back into it, to be admitted within its limits again.
+        status = CASE WHEN queue IS NULL THEN 'pending' ELSE 'queued' END,
+        due_at = CASE WHEN queue IS NULL THEN $2::bigint END,
+        admit_at = CASE WHEN queue IS NULL THEN admit_at ELSE $2::bigint END,
+        admitted_at = CASE WHEN queue IS NULL THEN admitted_at END
       WHERE id = $1
       RETURNING *`,
     journalLength: `SELECT COALESCE(max(position) + 1, 0) AS length FROM ${s}.journal WHERE run_id = $1`,
-    // $1 source, $2 fork, $3 position.
+    // $1 source, $2 fork, $3 position. Only outcomes: a copied wait would wait for what only the
+    // source receives (a child's end, an event sent to it).
     copyJournal: `
       INSERT INTO ${s}.journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
       SELECT $2, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq
-      FROM ${s}.journal WHERE run_id = $1 AND position < $3`,
+      FROM ${s}.journal WHERE run_id = $1 AND status IN ('completed', 'failed') AND position < $3`,
     getHistory: `SELECT * FROM ${s}.journal_history WHERE run_id = $1 ORDER BY retry, position`,
   };
 }

@@ -636,15 +636,22 @@ function prepareStatements(db: Database.Database) {
       UPDATE inbox SET consumed_position = NULL
       WHERE seq = (SELECT max(seq) FROM inbox WHERE run_id = @run_id AND name = @name)`),
     retry: db.prepare(`
-      UPDATE runs SET status = 'pending', due_at = @now, updated_at = @now, output = NULL, error = NULL, finished_at = NULL,
-        owner = NULL, waiting_for = NULL, lapses = 0, retries = retries + 1
+      UPDATE runs SET updated_at = @now, output = NULL, error = NULL, finished_at = NULL, owner = NULL, waiting_for = NULL,
+        lapses = 0, retries = retries + 1,
+        -- Counted again from its new start (a timeout included).
+        started_at = NULL,
+        -- A run of a queue goes back into it, to be admitted within its limits again.
+        status = CASE WHEN queue IS NULL THEN 'pending' ELSE 'queued' END,
+        due_at = CASE WHEN queue IS NULL THEN @now END,
+        admit_at = CASE WHEN queue IS NULL THEN admit_at ELSE @now END,
+        admitted_at = CASE WHEN queue IS NULL THEN admitted_at END
       WHERE id = @id
       RETURNING *`),
     journalLength: db.prepare(`SELECT COALESCE(max(position) + 1, 0) AS length FROM journal WHERE run_id = ?`),
     copyJournal: db.prepare(`
       INSERT INTO journal (run_id, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq)
       SELECT @fork, position, kind, name, status, output, error, attempts, started_at, finished_at, wake_at, seq
-      FROM journal WHERE run_id = @source AND position < @position`),
+      FROM journal WHERE run_id = @source AND status IN ('completed', 'failed') AND position < @position`),
     getHistory: db.prepare(`SELECT * FROM journal_history WHERE run_id = ? ORDER BY retry, position`),
   };
 }

@@ -207,6 +207,25 @@ export function retryTests(t: SuiteContext): void {
     });
   });
 
+  describe("retryRun of runs with options", () => {
+    it("counts a retried run's timeout from its new start, and puts a run of a queue back into the queue", async () => {
+      await t.store.registerQueues([{ name: "q", concurrency: 1, keyConcurrency: null, rateLimit: null }]);
+      await t.store.createRun(newRun({ id: "queued-run", queue: "q", timeoutMs: 60_000 }));
+      assert.equal(await t.store.admitQueued(["q"]), 1);
+      const [claimed] = await t.claim("worker-1");
+      await finish(claimed!, { entries: [failedStep(0, 1)], outcome: ended("failed") });
+      t.clock.advance(1_000);
+
+      await t.store.retryRun("queued-run");
+      const run = await t.run("queued-run");
+      assert.deepEqual([run.status, run.dueAt, run.admittedAt, run.startedAt, run.admitAt], ["queued", null, null, null, t.clock.now()]);
+      assert.deepEqual(await t.claim("worker-1"), [], "not claimable before it is admitted again");
+      assert.equal(await t.store.admitQueued(["q"]), 1);
+      const [again] = await t.claim("worker-1");
+      assert.equal(again?.run.startedAt, t.clock.now(), "started again now: its timeout counts from here");
+    });
+  });
+
   describe("forkRun", () => {
     it("creates a pending run of the same workflow and input with the journal before the position, linked to its source", async () => {
       const claimed = await t.startRun("worker-1", { tags: ["customer:7"] });
@@ -241,6 +260,14 @@ export function retryTests(t: SuiteContext): void {
       assert.deepEqual(await t.store.getJournal("from-start"), []);
       assert.equal((await t.store.forkRun(claimed.run.id, "whole", 2)).result, "forked");
       assert.deepEqual(shape(await t.store.getJournal("whole")), shape([stepEntry(0), stepEntry(1)]));
+    });
+
+    it("copies outcomes only: a wait of the source (a child's end, a sleep) is made again by the fork", async () => {
+      const claimed = await t.startRun();
+      const childWait = stepEntry(1, { kind: "child", name: "child-wf", status: "waiting", output: null, seq: null });
+      await t.store.commit("worker-1", [commitFor(claimed, { entries: [stepEntry(0), childWait, sleepEntry(2, t.clock.now() + 60_000)] })]);
+      assert.equal((await t.store.forkRun(claimed.run.id, "fork-of-waiting", 3)).result, "forked");
+      assert.deepEqual(shape(await t.store.getJournal("fork-of-waiting")), shape([stepEntry(0)]));
     });
 
     it("refuses a missing source, a taken id and a position past the journal, writing nothing", async () => {
