@@ -5,6 +5,8 @@ import pg from "pg";
 import { Endure, step, workflow } from "../../src/index.js";
 import { PostgresStore, SESSION_OPTIONS } from "../../src/store/postgres/postgres-store.js";
 import { CommitBatch } from "../../src/store/postgres/commit-batch.js";
+import { queueStatements } from "../../src/store/postgres/queue-sql.js";
+import { scheduleStatements } from "../../src/store/postgres/schedule-sql.js";
 import { statements } from "../../src/store/postgres/sql.js";
 import type { Store } from "../../src/store/store.js";
 import { DATABASE_URL, freshSchema, postgresOnly } from "../helpers/postgres.js";
@@ -130,7 +132,11 @@ describe("PostgreSQL", postgresOnly, () => {
         groupCommit: await plan(sql.commit, ["worker-1", now, ...new CommitBatch(Array.from({ length: 40 }, (_, i) => ({
           runId: `done-${i + 1}`, epoch: 1, entries: [stepEntry(0)], consumed: [{ eventSeq: i + 1, position: 0 }], cancelDelivered: false,
         }))).params()]),
+        listByTag: await plan(sql.listRuns, [null, null, null, null, 51, ["t-3"]]),
       };
+      await fillOrchestrationTables(admin, schema.schema);
+      await admin.query(`ANALYZE "${schema.schema}".runs, "${schema.schema}".journal, "${schema.schema}".journal_history, "${schema.schema}".inbox, "${schema.schema}".schedules, "${schema.schema}".queues`);
+      for (const [query, [text, params]] of Object.entries(orchestrationStatements(schema.schema))) Object.assign(plans, { [query]: await plan(text, params) });
       for (const [query, text] of Object.entries(plans)) {
         assert.doesNotMatch(text, /Seq Scan on runs/, `${query} scans the whole runs table:\n${text}`);
         assert.match(text, /Index (Only )?Scan/, `${query} uses no index:\n${text}`);
@@ -164,6 +170,57 @@ describe("PostgreSQL", postgresOnly, () => {
       const plan = rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
       assert.match(plan, /Index Scan using runs_pkey on runs/, plan);
       assert.doesNotMatch(plan, /Seq Scan|Hash Join|Merge Join|runs_status_created|runs_owner/, plan);
+    });
+
+    it("keeps the orchestration statements planned while the tables were empty on their indexes once they have grown", async (t) => {
+      const schema = schemaFor(t);
+      const store = await PostgresStore.open(schema.url);
+      t.after(() => store.close());
+      const session = new pg.Client({ connectionString: DATABASE_URL, options: SESSION_OPTIONS });
+      await session.connect();
+      t.after(() => session.end());
+      await session.query(`SET search_path = "${schema.schema}"`);
+      const literal = (value: unknown): string => {
+        if (value === null) return "NULL";
+        if (typeof value === "number") return String(value);
+        if (Array.isArray(value)) return literal(`{${value.map((item) => JSON.stringify(String(item))).join(",")}}`);
+        return session.escapeLiteral(String(value));
+      };
+      const explain = async (name: string, params: unknown[]) =>
+        (await session.query(`EXPLAIN EXECUTE ${name}(${params.map(literal).join(", ")})`)).rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
+      // Each planned once on the empty tables (a generic plan, kept), as the store's connections do.
+      const cases = Object.entries(orchestrationStatements(schema.schema));
+      for (const [query, [text, params]] of cases) {
+        await session.query(`PREPARE ${query} AS ${text}`);
+        await explain(query, params);
+      }
+      // The child-run trigger plans its UPDATE of the parent on the first child's end, here on an
+      // empty table too; auto_explain shows the plan it keeps.
+      const endChild = async (parent: string, child: string) => {
+        await session.query(`INSERT INTO runs (id, workflow, status, input, created_at, updated_at, waiting_for) VALUES ($1, 'wf', 'waiting', '[]', 0, 0, '{endure:child:0}')`, [parent]);
+        await session.query(`INSERT INTO runs (id, workflow, status, input, created_at, updated_at, parent_id, parent_position) VALUES ($1, 'wf', 'running', '[]', 0, 0, $2, 0)`, [child, parent]);
+        await session.query(`UPDATE runs SET status = 'completed', updated_at = 7 WHERE id = $1`, [child]);
+      };
+      await endChild("parent-0", "child-0");
+      // Grown without ANALYZE, which would make the server plan them again.
+      await fillOrchestrationTables(admin, schema.schema);
+      const plans = Object.fromEntries(await Promise.all(cases.map(async ([query, [, params]]) => [query, await explain(query, params)] as const)));
+      for (const [query, text] of Object.entries(plans)) {
+        assert.doesNotMatch(text, /Seq Scan/, `${query} scans a whole table:\n${text}`);
+        assert.match(text, /Index (Only )?Scan/, `${query} uses no index:\n${text}`);
+      }
+      assert.match(plans.countActive!, /runs_queue_active/, `the active count reads only the runs holding a slot:\n${plans.countActive}`);
+      assert.doesNotMatch(plans.countActive!, /runs_queue_admitted/, plans.countActive);
+      const notices: string[] = [];
+      session.on("notice", (notice) => notices.push(notice.message ?? ""));
+      await session.query("LOAD 'auto_explain'");
+      await session.query("SET auto_explain.log_min_duration = 0; SET auto_explain.log_level = 'notice'; SET auto_explain.log_nested_statements = on");
+      await endChild("parent-1", "child-1");
+      const wakeParent = notices.find((notice) => notice.includes("UPDATE runs SET due_at = NEW.updated_at"));
+      assert.ok(wakeParent, `auto_explain showed no plan of the trigger's UPDATE:\n${notices.join("\n")}`);
+      assert.match(wakeParent, /Index Scan using runs_pkey on runs/, wakeParent);
+      assert.doesNotMatch(wakeParent, /runs_status_created|Seq Scan/, wakeParent);
+      assert.equal((await session.query(`SELECT due_at FROM runs WHERE id = 'parent-1'`)).rows[0].due_at, "7", "the parent was woken");
     });
 
     it("plans user transactions with the server's settings, not with those of Endure's own statements", async (t) => {
@@ -278,3 +335,72 @@ describe("PostgreSQL", postgresOnly, () => {
     });
   });
 });
+
+/**
+ * Tables as a store in use holds them: 50,000 finished runs (half admitted by queues, a third child
+ * runs, a quarter tagged), 20,000 runs queued in other queues, long journals and retry histories,
+ * a busy inbox, 20,000 schedules (a quarter paused) and 1,000 queues.
+ */
+async function fillOrchestrationTables(admin: pg.Client, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await admin.query(`
+    INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, finished_at, queue, concurrency_key, admitted_at, parent_id, parent_position, tags)
+    SELECT 'old-' || i, 'wf-' || (i % 20), 'completed', '[]', i, i, i,
+      CASE WHEN i % 2 = 0 THEN 'q-' || (i % 10) END, CASE WHEN i % 2 = 0 THEN 'k-' || (i % 7) END, CASE WHEN i % 2 = 0 THEN i END,
+      CASE WHEN i % 3 = 0 THEN 'old-' || (i / 3) END, CASE WHEN i % 3 = 0 THEN i % 50 END,
+      CASE WHEN i % 4 = 0 THEN ARRAY['t-' || (i % 9), 'all'] END
+    FROM generate_series(1, 50000) AS i`);
+  await admin.query(`
+    INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, queue, concurrency_key, priority, admit_at)
+    SELECT 'queued-' || i, 'wf-' || (i % 20), 'queued', '[]', 50000 + i, 50000 + i, 'other-' || (i % 5), 'k-' || (i % 7), i % 3, 50000 + i
+    FROM generate_series(1, 20000) AS i`);
+  await admin.query(`
+    INSERT INTO ${s}.journal (run_id, position, kind, name, status, attempts)
+    SELECT 'old-' || (i / 10), i % 10, 'step', 's', CASE WHEN i % 10 = 9 THEN 'failed' ELSE 'completed' END, 1 FROM generate_series(10, 100000) AS i`);
+  await admin.query(`
+    INSERT INTO ${s}.journal_history (run_id, retry, position, kind, name, status, attempts)
+    SELECT 'old-' || (i / 10), 1, i % 10, 'step', 's', 'failed', 1 FROM generate_series(10, 100000) AS i`);
+  await admin.query(`
+    INSERT INTO ${s}.inbox (run_id, name, payload, sent_at, consumed_position)
+    SELECT 'old-' || (i / 5), CASE WHEN i % 2 = 0 THEN 'endure:child:' || (i % 5) ELSE 'e' END, 'null', i, i % 5 FROM generate_series(5, 100000) AS i`);
+  await admin.query(`
+    INSERT INTO ${s}.schedules (name, workflow, cron, timezone, input, options, catch_up, paused, next_at, created_at, updated_at)
+    SELECT 's-' || i, 'wf-' || (i % 20), '* * * * *', 'UTC', '[]', '{}', 'latest', i % 4 = 0, CASE WHEN i % 4 <> 0 THEN i * 1000 END, 0, 0
+    FROM generate_series(1, 20000) AS i`);
+  await admin.query(`INSERT INTO ${s}.queues (name, concurrency, updated_at) SELECT 'q-' || i, 5, 0 FROM generate_series(0, 999) AS i`);
+}
+
+/** The statements of queues, schedules and retry/fork, each with parameters for the tables above. */
+function orchestrationStatements(schema: string): Record<string, [string, unknown[]]> {
+  const sql = statements(schema);
+  const queues = queueStatements(schema);
+  const schedules = scheduleStatements(schema);
+  const now = 10_000_000;
+  return {
+    lockQueue: [queues.lockQueue, ["q-1"]],
+    countActive: [queues.countActive, ["q-2"]],
+    activeByKey: [queues.activeByKey, ["q-2", ["k-1", "k-2"]]],
+    countAdmittedSince: [queues.countAdmittedSince, ["q-2", 40_000]],
+    countQueued: [queues.countQueued, ["q-2"]],
+    queuedHead: [queues.queuedHead, ["q-2", now, 100]],
+    admit: [queues.admit, [["queued-1", "queued-2"], now]],
+    scheduleGet: [schedules.get, ["s-1"]],
+    schedulePause: [schedules.pause, ["s-1", now]],
+    scheduleResume: [schedules.resume, ["s-1", now, now]],
+    scheduleDelete: [schedules.delete, ["s-1"]],
+    lockDueSchedules: [schedules.lockDue, [now, ["wf-1"], 50]],
+    advanceSchedule: [schedules.advance, ["s-1", now, now, now]],
+    earliestSchedule: [schedules.earliest, [["wf-1"]]],
+    rewindPoint: [sql.rewindPoint, ["old-6"]],
+    moveToHistory: [sql.moveToHistory, ["old-6", 9, 2]],
+    reopenEvents: [sql.reopenEvents, ["old-6", 9]],
+    childrenFrom: [sql.childrenFrom, ["old-6", 9]],
+    consumeNotices: [sql.consumeNotices, ["old-6", "endure:child:9", 9]],
+    reopenNewestNotice: [sql.reopenNewestNotice, ["old-6", "endure:child:9"]],
+    retry: [sql.retry, ["old-6", now]],
+    journalLength: [sql.journalLength, ["old-6"]],
+    copyJournal: [sql.copyJournal, ["old-6", "fork-1", 5]],
+    getHistory: [sql.getHistory, ["old-6"]],
+    deleteHistories: [sql.deleteHistories, [["old-6"]]],
+  };
+}

@@ -232,11 +232,12 @@ describe("SqliteStore", () => {
     for (let i = 0; i < 5; i++) await store.createRun(newRun());
     db.exec("ANALYZE");
     const statements = Reflect.get(store, "sql") as Record<string, Database.Statement>;
-    const plan = (name: string, params: Record<string, unknown>) => {
-      const statement = statements[name];
+    const planOf = (group: Record<string, Database.Statement>, name: string, params: unknown) => {
+      const statement = group[name];
       assert.ok(statement, `SqliteStore has no statement "${name}"; if it was renamed, update this test`);
       return (db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(params) as { detail: string }[]).map((row) => row.detail).join("\n");
     };
+    const plan = (name: string, params: unknown) => planOf(statements, name, params);
     const plans = {
       findDue: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), limit: 100 }),
       listByStatus: plan("listRuns", { status: "completed", workflow: null, after_created: null, after_id: null, limit: 51, tags: null }),
@@ -244,8 +245,54 @@ describe("SqliteStore", () => {
       retention: plan("oldestFinished", { before: 1000, limit: 500 }),
       retentionDelete: plan("deleteRuns", { ids: JSON.stringify(["done-1"]) }),
     };
+    fillOrchestrationTables(db);
+    db.exec("ANALYZE");
+    const queueStatements = Reflect.get(store, "queueSql") as Record<string, Database.Statement>;
+    const scheduleStatements = Reflect.get(store, "scheduleSql") as Record<string, Database.Statement>;
+    const now = 10_000_000;
+    // The child-run trigger's UPDATE of its parent, as the trigger has it (NEW.x as parameters).
+    const trigger = (db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'runs_child_finished'`).pluck().get() as string);
+    const wakeParent = /UPDATE runs SET due_at[^;]*;/.exec(trigger)?.[0].replaceAll(/NEW\.(\w+)/g, "@$1");
+    assert.ok(wakeParent, `no UPDATE of the parent in the trigger:\n${trigger}`);
+    const orchestration = {
+      countActive: planOf(queueStatements, "countActive", "q-2"),
+      activeByKey: planOf(queueStatements, "activeByKey", { queue: "q-2", keys: JSON.stringify(["k-1", "k-2"]) }),
+      countAdmittedSince: planOf(queueStatements, "countAdmittedSince", { queue: "q-2", since: 40_000 }),
+      countQueued: planOf(queueStatements, "countQueued", "q-2"),
+      queuedHead: planOf(queueStatements, "queuedHead", { queue: "q-2", now, scan: 100 }),
+      admit: planOf(queueStatements, "admit", { ids: JSON.stringify(["queued-1", "queued-2"]), now }),
+      getQueue: planOf(queueStatements, "getQueue", "q-1"),
+      scheduleGet: planOf(scheduleStatements, "get", "s-1"),
+      schedulePause: planOf(scheduleStatements, "pause", { name: "s-1", now }),
+      scheduleResume: planOf(scheduleStatements, "resume", { name: "s-1", next_at: now, now }),
+      scheduleDelete: planOf(scheduleStatements, "delete", "s-1"),
+      findDueSchedules: planOf(scheduleStatements, "findDue", { now, workflows: JSON.stringify(["wf-1"]), limit: 50 }),
+      advanceSchedule: planOf(scheduleStatements, "advance", { name: "s-1", next_at: now, last_at: now, now }),
+      earliestSchedule: planOf(scheduleStatements, "earliest", { workflows: JSON.stringify(["wf-1"]) }),
+      rewindPoint: plan("rewindPoint", ["old-6"]),
+      moveToHistory: plan("moveToHistory", { run_id: "old-6", position: 9, retry: 2 }),
+      deleteJournalFrom: plan("deleteJournalFrom", { run_id: "old-6", position: 9 }),
+      reopenEvents: plan("reopenEvents", { run_id: "old-6", position: 9 }),
+      childrenFrom: plan("childrenFrom", { run_id: "old-6", position: 9 }),
+      consumeNotices: plan("consumeNotices", { run_id: "old-6", name: "endure:child:9", position: 9 }),
+      reopenNewestNotice: plan("reopenNewestNotice", { run_id: "old-6", name: "endure:child:9" }),
+      retry: plan("retry", { id: "old-6", now }),
+      journalLength: plan("journalLength", ["old-6"]),
+      copyJournal: plan("copyJournal", { source: "old-6", fork: "fork-1", position: 5 }),
+      getHistory: plan("getHistory", ["old-6"]),
+      deleteHistories: plan("deleteHistories", { ids: JSON.stringify(["old-6"]) }),
+      // Walks runs newest first (runs_created) until the page is full: a rare tag walks them all.
+      listByTag: plan("listRuns", { status: null, workflow: null, after_created: null, after_id: null, limit: 51, tags: JSON.stringify(["t-3"]) }),
+      wakeParent: (db.prepare(`EXPLAIN QUERY PLAN ${wakeParent}`).all({ parent_id: "old-6", parent_position: 9, updated_at: now }) as { detail: string }[])
+        .map((row) => row.detail).join("\n"),
+    };
+    Object.assign(plans, orchestration);
+    assert.match(orchestration.countActive, /USING INDEX runs_queue_active/, orchestration.countActive);
+    for (const query of ["retry", "admit", "wakeParent"] as const) {
+      assert.match(orchestration[query], /SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/, `${query}:\n${orchestration[query]}`);
+    }
     for (const [query, text] of Object.entries(plans)) {
-      assert.doesNotMatch(text, /^SCAN runs$/m, `${query} scans the whole runs table:\n${text}`);
+      assert.doesNotMatch(text, /^SCAN (runs|journal|journal_history|inbox|schedules)$/m, `${query} scans a whole table:\n${text}`);
       assert.match(text, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING PRIMARY KEY/, `${query} uses no index:\n${text}`);
     }
     // Statements on given runs find them by id, not through every running run (the status index).
@@ -274,6 +321,39 @@ describe("SqliteStore", () => {
     );
   });
 });
+
+/**
+ * Tables as a store in use holds them: 50,000 finished runs (half admitted by queues, a third child
+ * runs, a quarter tagged), 20,000 runs queued in other queues, long journals and retry histories,
+ * a busy inbox, 20,000 schedules (a quarter paused) and 1,000 queues.
+ */
+function fillOrchestrationTables(db: Database.Database): void {
+  const upTo = (from: number, to: number) => `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})`;
+  db.exec(`
+    ${upTo(1, 50000)}
+    INSERT INTO runs (id, workflow, status, input, created_at, updated_at, finished_at, queue, concurrency_key, admitted_at, parent_id, parent_position, tags)
+    SELECT 'old-' || i, 'wf-' || (i % 20), 'completed', '[]', i, i, i,
+      CASE WHEN i % 2 = 0 THEN 'q-' || (i % 10) END, CASE WHEN i % 2 = 0 THEN 'k-' || (i % 7) END, CASE WHEN i % 2 = 0 THEN i END,
+      CASE WHEN i % 3 = 0 THEN 'old-' || (i / 3) END, CASE WHEN i % 3 = 0 THEN i % 50 END,
+      CASE WHEN i % 4 = 0 THEN json_array('t-' || (i % 9), 'all') END FROM n;
+    ${upTo(1, 20000)}
+    INSERT INTO runs (id, workflow, status, input, created_at, updated_at, queue, concurrency_key, priority, admit_at)
+    SELECT 'queued-' || i, 'wf-' || (i % 20), 'queued', '[]', 50000 + i, 50000 + i, 'other-' || (i % 5), 'k-' || (i % 7), i % 3, 50000 + i FROM n;
+    ${upTo(10, 100000)}
+    INSERT INTO journal (run_id, position, kind, name, status, attempts)
+    SELECT 'old-' || (i / 10), i % 10, 'step', 's', CASE WHEN i % 10 = 9 THEN 'failed' ELSE 'completed' END, 1 FROM n;
+    ${upTo(10, 100000)}
+    INSERT INTO journal_history (run_id, retry, position, kind, name, status, attempts)
+    SELECT 'old-' || (i / 10), 1, i % 10, 'step', 's', 'failed', 1 FROM n;
+    ${upTo(5, 100000)}
+    INSERT INTO inbox (run_id, name, payload, sent_at, consumed_position)
+    SELECT 'old-' || (i / 5), CASE WHEN i % 2 = 0 THEN 'endure:child:' || (i % 5) ELSE 'e' END, 'null', i, i % 5 FROM n;
+    ${upTo(1, 20000)}
+    INSERT INTO schedules (name, workflow, cron, timezone, input, options, catch_up, paused, next_at, created_at, updated_at)
+    SELECT 's-' || i, 'wf-' || (i % 20), '* * * * *', 'UTC', '[]', '{}', 'latest', i % 4 = 0, CASE WHEN i % 4 <> 0 THEN i * 1000 END, 0, 0 FROM n;
+    ${upTo(0, 999)}
+    INSERT INTO queues (name, concurrency, updated_at) SELECT 'q-' || i, 5, 0 FROM n;`);
+}
 
 interface RaceResult {
   claimed: string[];

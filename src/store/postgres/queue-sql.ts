@@ -19,8 +19,12 @@ export function queueStatements(schema: string) {
     // Serializes the admissions of one queue across every process. SKIP LOCKED: while another
     // worker admits this queue, the others leave it to that one rather than queue up behind it.
     lockQueue: `SELECT * FROM ${s}.queues WHERE name = $1 FOR UPDATE SKIP LOCKED`,
-    // Runs holding a slot (runs_queue_active), in all and per key.
-    countActive: `SELECT count(*)::integer AS n FROM ${s}.runs WHERE queue = $1 AND admitted_at IS NOT NULL AND finished_at IS NULL`,
+    // Runs holding a slot (runs_queue_active), in all and per key. Ordered by key, which only
+    // runs_queue_active gives without a sort: planned on an empty table, runs_queue_admitted would
+    // otherwise tie with it, and walk every finished run the queue ever admitted.
+    countActive: `
+      SELECT count(*)::integer AS n FROM (
+        SELECT 1 FROM ${s}.runs WHERE queue = $1 AND admitted_at IS NOT NULL AND finished_at IS NULL ORDER BY concurrency_key) AS active`,
     activeByKey: `
       SELECT concurrency_key AS key, count(*)::integer AS n FROM ${s}.runs
       WHERE queue = $1 AND concurrency_key = ANY($2::text[]) AND admitted_at IS NOT NULL AND finished_at IS NULL

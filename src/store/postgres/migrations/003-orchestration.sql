@@ -66,14 +66,16 @@ CREATE TABLE journal_history (
 );
 
 -- A child run that ends tells its parent (see the SQLite migration). The tables are the schema's
--- own: the function keeps the search_path it was created with.
+-- own: the function keeps the search_path it was created with. The parent is found by primary key
+-- only (IS NOT DISTINCT FROM, as in sql.ts): a plan made while the table was small would otherwise
+-- walk every waiting run through runs_status_created.
 CREATE FUNCTION child_finished() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO inbox (run_id, name, payload, sent_at)
   VALUES (NEW.parent_id, 'endure:child:' || NEW.parent_position,
           json_build_object('id', NEW.id, 'status', NEW.status, 'output', NEW.output, 'error', NEW.error)::text, NEW.updated_at);
   UPDATE runs SET due_at = NEW.updated_at, updated_at = NEW.updated_at
-  WHERE id = NEW.parent_id AND status = 'waiting' AND ('endure:child:' || NEW.parent_position) = ANY (waiting_for);
+  WHERE id = NEW.parent_id AND status IS NOT DISTINCT FROM 'waiting' AND ('endure:child:' || NEW.parent_position) = ANY (waiting_for);
   RETURN NULL;
 END
 $$;
