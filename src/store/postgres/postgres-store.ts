@@ -147,7 +147,10 @@ export class PostgresStore implements Store {
 
   async listRuns(query: RunQuery): Promise<RunPage> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    return await this.guard(async (run) => {
+    return await this.inTransaction(async (run) => {
+      // Planned for each call's filters, against the store's generic plans: one plan for all would
+      // walk every run for a rare status, workflow or tag (each has an index of its own).
+      await run(CUSTOM_PLANS);
       const { rows } = await run(this.sql.listRuns, [
         query.status ?? null, query.workflow ?? null, after?.createdAt ?? null, after?.id ?? null, query.limit + 1,
         query.tags === undefined || query.tags.length === 0 ? null : [...query.tags],
@@ -155,8 +158,7 @@ export class PostgresStore implements Store {
       const runs = rows.slice(0, query.limit).map((row) => toRunRecord(row as RunRow));
       const last = runs.at(-1);
       return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
-      // Planned for each call's filters: one plan for all would scan for a rare status.
-    }, true);
+    });
   }
 
   async sendEvent(event: NewEvent): Promise<SendResult> {
@@ -574,6 +576,9 @@ const OLTP_PLANS = ["enable_seqscan", "enable_hashjoin", "enable_mergejoin"];
 
 /** @internal The settings of Endure's connections (exported for the plan tests). */
 export const SESSION_OPTIONS = `-c plan_cache_mode=force_generic_plan ${OLTP_PLANS.map((setting) => `-c ${setting}=off`).join(" ")}`;
+
+/** A statement of the transaction this runs in gets a plan for its own parameters. */
+const CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan";
 
 /** The user's SQL is planned as the server's settings say, not as Endure's own statements are. */
 const USER_TRANSACTION_BEGIN = ["BEGIN", ...OLTP_PLANS.map((setting) => `SET LOCAL ${setting} = on`)].join("; ");
