@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { InvalidArgumentError, InvalidEventPayloadError, type PayloadIssue } from "./errors.js";
+import { validateEventName } from "./validate.js";
 import { waitForEvent, type WaitForEventOptions } from "./wait-for-event.js";
 
 /**
@@ -51,6 +52,7 @@ export function defineEvent(name: string, options?: EventOptions<StandardSchemaV
   if (typeof name !== "string" || name.length === 0 || name.length > 200) {
     throw new InvalidArgumentError(`defineEvent() needs an event name of 1 to 200 characters; got ${JSON.stringify(name) ?? typeof name}.`);
   }
+  validateEventName(name, "defineEvent()");
   const schema = options?.schema;
   if (options !== undefined && typeof (schema as Partial<StandardSchemaV1> | undefined)?.["~standard"]?.validate !== "function") {
     throw new InvalidArgumentError(

@@ -13,9 +13,15 @@ export function validateRunId(id: unknown, where: string): string {
   return id;
 }
 
+/** Event names Endure sends itself (a child run's end: `endure:child:<position>`). */
+export const RESERVED_EVENT_PREFIX = "endure:";
+
 export function validateEventName(name: unknown, where: string): string {
   if (typeof name !== "string" || name.length === 0 || name.length > 200) {
     throw new InvalidArgumentError(`${where}: an event name must be a string of 1 to 200 characters; got ${JSON.stringify(name) ?? typeof name}.`);
+  }
+  if (name.startsWith(RESERVED_EVENT_PREFIX)) {
+    throw new InvalidArgumentError(`${where}: event names starting with "${RESERVED_EVENT_PREFIX}" are Endure's own (a child run's end); got ${JSON.stringify(name)}. Choose another name.`);
   }
   return name;
 }

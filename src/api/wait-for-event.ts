@@ -2,6 +2,7 @@ import { type Duration, toMilliseconds } from "./duration.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { EventDefinition } from "./event.js";
 import { requireWorkflow } from "./scope.js";
+import { validateEventName } from "./validate.js";
 
 export interface WaitForEventOptions {
   /** Give up after this long and resolve to `null`. Without it, wait for as long as it takes. */
@@ -31,6 +32,7 @@ export async function waitForEvent(event: string | EventDefinition<unknown, unkn
       `waitForEvent() needs an event name of 1 to 200 characters, or an event from defineEvent(); got ${JSON.stringify(event) ?? typeof event}.`,
     );
   }
+  validateEventName(name, "waitForEvent()");
   const timeoutMs = options.timeout === undefined ? undefined : toMilliseconds(options.timeout, "waitForEvent()'s timeout");
   return await run.waitForEvent(name, timeoutMs);
 }

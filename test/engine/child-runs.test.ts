@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CancelledError, child, InvalidArgumentError, NotInWorkflowError, RunFailedError, NonRetryableError, sleep, step, waitForEvent, workflow } from "../../src/index.js";
+import { CancelledError, child, defineEvent, InvalidArgumentError, NotInWorkflowError, RunFailedError, NonRetryableError, sleep, step, waitForEvent, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -111,6 +111,17 @@ describe("child runs", () => {
     for (const id of ["doomed/0", "doomed/1"]) {
       await assert.rejects(endure.handle(id).result(), CancelledError);
     }
+  });
+
+  test("no one can send, wait for or define an event with the name a child's end uses", async (t) => {
+    const waiter = workflow("waits-for-a-reserved-name", async () => await waitForEvent("endure:child:0"));
+    const { endure, close } = await openTestEndure({ workflows: [waiter] });
+    t.after(close);
+    const run = await endure.start(waiter, []);
+    await assert.rejects(run.result(), (error: RunFailedError) => /event names starting with "endure:" are Endure's own/.test(String(error.cause)));
+    const other = await endure.start(waiter, [], { id: "other" });
+    await assert.rejects(endure.send(other.id, "endure:child:0", { status: "completed" }), { code: "INVALID_ARGUMENT", message: /event names starting with "endure:" are Endure's own/ });
+    assert.throws(() => defineEvent("endure:child:1"), { code: "INVALID_ARGUMENT" });
   });
 
   test("calling a workflow definition outside a workflow says to use start()", async () => {
