@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Endure, type Worker, type WorkflowDefinition } from "./endure.js";
+import { Endure, type QueueDefinition, type Worker, type WorkflowDefinition } from "./endure.js";
 
 /** Every workload's worker: at least the 100 in flight of workload B, with headroom. */
 export const WORKER_CONCURRENCY = 200;
@@ -50,11 +50,11 @@ export async function openBenchStore(): Promise<BenchStore> {
   };
 }
 
-/** A fresh Endure on a fresh store, with an in-process worker serving `workflows`. */
-export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[]): Promise<Bench> {
+/** A fresh Endure on a fresh store, with an in-process worker serving `workflows` (and admitting runs of `queues`). */
+export async function openBench(workflows: readonly WorkflowDefinition<never[], unknown>[], queues: readonly QueueDefinition[] = []): Promise<Bench> {
   const bench = await openBenchStore();
   try {
-    return { ...bench, worker: await bench.endure.startWorker({ workflows, concurrency: WORKER_CONCURRENCY }) };
+    return { ...bench, worker: await bench.endure.startWorker({ workflows, queues, concurrency: WORKER_CONCURRENCY }) };
   } catch (error) {
     await bench.close();
     throw error;

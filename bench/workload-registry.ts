@@ -8,6 +8,8 @@ import { starts } from "./workloads/d-starts.js";
 import { recovery } from "./workloads/e-recovery.js";
 import { memory } from "./workloads/f-memory.js";
 import { longRunning } from "./workloads/g-long-run.js";
+import { children } from "./workloads/h-children.js";
+import { queueAdmission } from "./workloads/i-queue.js";
 
 export type Metrics = Record<string, number>;
 
@@ -100,6 +102,31 @@ export const WORKLOADS = {
       { metric: "last / first, p50", value: times(m.lastOverFirst), target: "lastOverFirst", floor: "" },
       { metric: "last / first, mean (with fsync stalls)", value: times(m.meanLastOverFirst), floor: "" },
       { metric: "steps", value: perSec(m.stepsPerSec, "steps"), floor: "" },
+    ],
+  }),
+  H: define({
+    title: "H  child runs: a parent fans out 500 one-step children (Promise.all); a parent awaits 50 one after another",
+    run: children,
+    rows: (m) => [
+      { metric: "fan-out: children", value: perSec(m.childrenPerSec, "children"), floor: "" },
+      { metric: "fan-out: parent start to result", value: ms(m.fanOutMs, 0), floor: "" },
+      {
+        metric: "  parts: to 1st child / children / last child to result",
+        value: `${m.toFirstChildMs.toFixed(0)} / ${m.childrenRunMs.toFixed(0)} / ${m.lastChildToResultMs.toFixed(0)} ms`,
+        floor: "",
+      },
+      { metric: "sequential: per child p50 / p99", value: `${m.perChildP50Ms.toFixed(2)} / ${m.perChildP99Ms.toFixed(2)} ms`, floor: "" },
+      { metric: "sequential: parent start to result", value: ms(m.sequentialMs, 0), floor: "" },
+    ],
+  }),
+  I: define({
+    title: "I  queue admission: 2000 one-step runs started at once into a queue (concurrency 50; keyConcurrency 1 × 50 keys)",
+    run: queueAdmission,
+    rows: (m) => [
+      { metric: "concurrency 50: runs", value: perSec(m.queuedRunsPerSec, "runs"), floor: `no queue: ${perSec(m.unqueuedRunsPerSec, "runs")}` },
+      { metric: "  most running at once (limit 50)", value: String(m.maxRunning), floor: "" },
+      { metric: "keyConcurrency 1, 50 keys: runs", value: perSec(m.perKeyRunsPerSec, "runs"), floor: "" },
+      { metric: "  most running at once: per key / in all", value: `${m.maxRunningPerKey} / ${m.maxRunningKeyed}`, floor: "" },
     ],
   }),
 } satisfies Record<string, Workload<Metrics>>;
