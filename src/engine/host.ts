@@ -13,7 +13,11 @@ export interface Committable {
 export type RunExit =
   /** Its final state is durable; `outcome` is what was written. */
   | { kind: "finished"; outcome: Exclude<RunOutcome, { status: "waiting" }> }
-  | { kind: "suspended" }
+  /**
+   * Written down to wait. `onEvents`: it waits for events (or a child's end); one that arrived
+   * meanwhile made it due again at once.
+   */
+  | { kind: "suspended"; onEvents: boolean }
   /** The worker lost the run (lease taken over, store unreachable, worker stopping). */
   | { kind: "abandoned"; reason: unknown };
 

@@ -699,7 +699,7 @@ export class RunExecution implements DurableRun, Committable {
     const orphans = outcome.status === "waiting" || outcome.status === "blocked" ? [] : this.waits.childIds();
     this.stopWaitsAndAttempts(() => new Error("the run finished"));
     this.outcome = outcome;
-    const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended" } : { kind: "finished", outcome };
+    const exit: RunExit = outcome.status === "waiting" ? { kind: "suspended", onEvents: outcome.waitingFor.length > 0 } : { kind: "finished", outcome };
     this.exiting = new Promise<void>((resolve) =>
       this.commit((error) => {
         if (error === undefined) for (const childId of orphans) this.host.cancelRun(childId);

@@ -374,8 +374,9 @@ export class Worker {
   }
 
   private handleExit(runId: string, exit: RunExit): void {
-    // A child that ended woke its parent: claim it now rather than at the next poll.
-    if (exit.kind === "finished" && this.executions.get(runId)?.parentId) this.notify();
+    // Claim now rather than at the next poll: a child that ended woke its parent, and a run
+    // suspended for events is due at once if one came meanwhile (the last children of a fan-out).
+    if ((exit.kind === "finished" && this.executions.get(runId)?.parentId) || (exit.kind === "suspended" && exit.onEvents)) this.notify();
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {
