@@ -126,7 +126,7 @@ export class UnknownWorkflowError extends EndureError {
     super(
       "UNKNOWN_WORKFLOW",
       `No workflow named "${workflow}" is registered (known: ${list}). ` +
-        `Pass the workflow definition to start(), or start a worker that serves "${workflow}".`,
+        `Pass the workflow definition instead of its name, or start a worker that serves "${workflow}".`,
     );
     this.workflow = workflow;
   }

@@ -146,7 +146,7 @@ describe("bad input gets a clear error and writes nothing", () => {
 
     await assert.rejects(endure.start("no-such-workflow", []), {
       code: "UNKNOWN_WORKFLOW",
-      message: 'No workflow named "no-such-workflow" is registered (known: "echo"). Pass the workflow definition to start(), or start a worker that serves "no-such-workflow".',
+      message: 'No workflow named "no-such-workflow" is registered (known: "echo"). Pass the workflow definition instead of its name, or start a worker that serves "no-such-workflow".',
     });
     await assert.rejects(endure.start(echo, [1], { id: "" }), { code: "INVALID_ARGUMENT", message: /start\("echo"\): a run id must be 1 to 255 printable characters; got ""/ });
     await assert.rejects(endure.start(echo, [1], { id: "x".repeat(256) }), { code: "INVALID_ARGUMENT", message: /\(256 characters\)/ });

@@ -192,7 +192,8 @@ export class PostgresStore implements Store {
   }
 
   async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
-    // Planned per call: which index finds due runs best depends on how many runs there are now.
+    // Parsed and planned anew on each call (generically, with the statistics of now): which index
+    // finds due runs best depends on how many runs there are now.
     return await this.guard(async (query) => {
       const now = this.clock();
       const { rows } = await query(this.sql.claim, [now, [...claim.workflows], claim.limit, claim.workerId, now + claim.leaseMs, claim.maxLapses]);
