@@ -67,6 +67,7 @@ export function runOptions(options: StartOptions, where: string, now: number): R
   return run;
 }
 
+/** Checks a list of tags (at most 20 strings of 1 to 100 characters); @returns them without repeats. */
 export function validateTags(tags: readonly string[], where: string): string[] {
   if (!Array.isArray(tags) || tags.length > MAX_TAGS) {
     throw new InvalidArgumentError(`${where}: tags must be an array of at most ${MAX_TAGS} strings, e.g. ["customer:42"]; got ${Array.isArray(tags) ? `${tags.length} tags` : typeof tags}.`);
@@ -89,5 +90,3 @@ export function queueName(queue: string | { readonly name: string }, where: stri
   }
   return name;
 }
-
-
