@@ -137,12 +137,12 @@ export class Endure {
     const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
     if (settings.queue !== undefined) await this.knownQueues.check(settings.queue);
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
+    const newRun: NewRun = { ...settings, id, workflow: name, input };
     // A worker of this process with room runs a run due now itself, without a claim.
-    const immediate = settings.queue === undefined && settings.dueAt === undefined;
-    const reservation = immediate ? this.reserveLocalWorker(name) : undefined;
+    const reservation = this.reserveLocalWorker(newRun);
     let started: CreatedRun;
     try {
-      started = await this.starts.addAsync({ ...settings, id, workflow: name, input, owner: reservation?.owner });
+      started = await this.starts.addAsync({ ...newRun, owner: reservation?.owner });
     } catch (error) {
       reservation?.cancel();
       throw error;
@@ -337,9 +337,9 @@ export class Endure {
     throw error;
   }
 
-  private reserveLocalWorker(workflow: string): Reservation | undefined {
+  private reserveLocalWorker(run: NewRun): Reservation | undefined {
     for (const worker of this.workers) {
-      const reservation = worker.reserve(workflow);
+      const reservation = worker.reserve(run);
       if (reservation) return reservation;
     }
     return undefined;

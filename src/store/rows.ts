@@ -137,6 +137,11 @@ export function toInboxEvent(row: InboxRow): InboxEvent {
   return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
 }
 
+/** A fork of `source`: the same workflow, input, tags and timeout, linked to it (see `RetryStore.forkRun`). */
+export function forkOf(source: RunRecord, id: string): NewRun {
+  return { id, workflow: source.workflow, input: source.input, tags: source.tags, timeoutMs: source.timeoutMs ?? undefined, forkedFrom: source.id };
+}
+
 /**
  * The columns of a new run. Its state depends on whether it is created claimed (`NewRun.owner`),
  * queued (`NewRun.queue`: due only once admitted), or pending (due at `dueAt`).

@@ -185,13 +185,15 @@ export class Worker {
   }
 
   /**
-   * Holds a slot for a run of `workflow` that this process is about to start, when this worker
-   * serves it and has room: the run is then created already claimed by this worker and runs at
-   * once, without a claim (and without the wait for the next one).
+   * Holds a slot for a run that this process is about to start, when the run is due at once (no
+   * queue, no delay) and this worker serves its workflow and has room: the run is then created
+   * already claimed by this worker and runs at once, without a claim (and without the wait for the
+   * next one).
    * @internal
    */
-  reserve(workflow: string): Reservation | undefined {
-    if (!this.running || !this.workflows.has(workflow) || this.executions.size + this.reserved >= this.concurrency) return undefined;
+  reserve(run: Pick<NewRun, "workflow" | "queue" | "dueAt">): Reservation | undefined {
+    if (run.queue !== undefined || run.dueAt !== undefined) return undefined;
+    if (!this.running || !this.workflows.has(run.workflow) || this.executions.size + this.reserved >= this.concurrency) return undefined;
     this.reserved++;
     // The lease runs from before the run was created, as a claim's does.
     const sentAt = Date.now();
@@ -353,7 +355,7 @@ export class Worker {
 
   /** A child due now starts in this worker at once when it has room, as a local start does. */
   private createChild(run: NewRun, done: (error: unknown, created?: CreatedRun) => void): void {
-    const reservation = run.queue === undefined && run.dueAt === undefined ? this.reserve(run.workflow) : undefined;
+    const reservation = this.reserve(run);
     this.childStarts.add({ ...run, owner: reservation?.owner }, (error, created) => {
       if (reservation) {
         if (error === undefined && created!.created) reservation.adopt(created!.run);

@@ -3,7 +3,7 @@ import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import { type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
+import { forkOf, type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -411,12 +411,7 @@ export class PostgresStore implements Store {
       if (!rows[0]) return { result: "missing" };
       const journalLength = Number((await query(this.sql.journalLength, [sourceId])).rows[0].length);
       if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
-      const source = toRunRecord(rows[0] as RunRow);
-      const now = this.clock();
-      const [inserted] = await this.insertRuns(query, [{
-        id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
-        timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
-      }], now);
+      const [inserted] = await this.insertRuns(query, [forkOf(toRunRecord(rows[0] as RunRow), newId)], this.clock());
       if (!inserted) return { result: "id-taken" };
       await query(this.sql.copyJournal, [sourceId, newId, fromPosition]);
       return { result: "forked", run: toRunRecord(inserted) };

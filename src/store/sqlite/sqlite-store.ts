@@ -24,7 +24,7 @@ import type {
 import { FINISHED_STATUSES } from "../store.js";
 import { ConnectionGate } from "./connection-gate.js";
 import { migrate } from "./migrate.js";
-import { type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
+import { forkOf, type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import { SqliteTransaction } from "./sqlite-transaction.js";
 import { childNoticeName, type ForkRunResult, type HistoryEntry, RETRYABLE_STATUSES, type RetryRunResult } from "../retry-store.js";
 import { ADMISSION_SCAN, type QueueLimits, type QueueState } from "../queue-store.js";
@@ -65,6 +65,7 @@ export class SqliteStore implements Store {
   private readonly transactionScope = new AsyncLocalStorage<SqliteTransaction>();
   private closed = false;
   private readonly scheduleSql: ReturnType<typeof prepareScheduleStatements>;
+  private readonly queueSql: ReturnType<typeof prepareQueueStatements>;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -78,6 +79,7 @@ export class SqliteStore implements Store {
     this.clock = options.clock ?? Date.now;
     this.sql = prepareStatements(this.db);
     this.scheduleSql = prepareScheduleStatements(this.db);
+    this.queueSql = prepareQueueStatements(this.db);
     const transaction = this.db.transaction((body: () => unknown) => body()).immediate;
     this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
@@ -380,11 +382,7 @@ export class SqliteStore implements Store {
         if (!row) return { result: "missing" };
         const journalLength = (this.sql.journalLength.get(sourceId) as { length: number }).length;
         if (fromPosition > journalLength) return { result: "position-out-of-range", journalLength };
-        const source = toRunRecord(row);
-        const inserted = this.insertRun({
-          id: newId, workflow: source.workflow, input: source.input, tags: source.tags,
-          timeoutMs: source.timeoutMs ?? undefined, forkedFrom: sourceId,
-        }, this.clock());
+        const inserted = this.insertRun(forkOf(toRunRecord(row), newId), this.clock());
         if (!inserted) return { result: "id-taken" };
         this.sql.copyJournal.run({ source: sourceId, fork: newId, position: fromPosition });
         return { result: "forked", run: toRunRecord(inserted) };
@@ -399,12 +397,6 @@ export class SqliteStore implements Store {
   }
 
   // ---- queues ----
-
-  private queueStatements?: ReturnType<typeof prepareQueueStatements>;
-
-  private get queueSql(): ReturnType<typeof prepareQueueStatements> {
-    return (this.queueStatements ??= prepareQueueStatements(this.db));
-  }
 
   async registerQueues(queues: readonly QueueLimits[]): Promise<void> {
     return this.exclusive(() => {
