@@ -1,0 +1,45 @@
+import { Command, Option } from "commander";
+import type { RunSummary } from "../../index.js";
+import { type ClientOptions, clientOptions, examples, withEndure } from "../client-options.js";
+import { wholeNumber } from "../option-values.js";
+import { duration, printJson, status, table, time } from "../output.js";
+
+const STATUSES = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"] as const;
+
+interface ListOptions extends ClientOptions {
+  status?: (typeof STATUSES)[number];
+  workflow?: string;
+  tag?: string[];
+  limit: number;
+  cursor?: string;
+}
+
+export function listCommand(): Command {
+  const command = new Command("list")
+    .description("list runs, newest first")
+    .addOption(new Option("--status <status>", "only runs with this status").choices(STATUSES))
+    .option("--workflow <name>", "only runs of this workflow")
+    .option("--tag <tag...>", "only runs with every one of these tags")
+    .option("--limit <n>", "at most this many runs, 1 to 1000", wholeNumber(1, 1000), 50)
+    .option("--cursor <cursor>", "the page after the one that printed this cursor");
+  clientOptions(command).action((options: ListOptions) => list(options));
+  return examples(command, "endure list --status failed --workflow transfer --limit 20", "endure list --json | jq -r '.runs[].id'");
+}
+
+async function list(options: ListOptions): Promise<void> {
+  const page = await withEndure(options, (endure) =>
+    endure.list({ status: options.status, workflow: options.workflow, tags: options.tag, limit: options.limit, cursor: options.cursor }),
+  );
+  if (options.json) return printJson(page);
+  if (page.runs.length === 0) {
+    console.log("No runs.");
+    return;
+  }
+  console.log(table(["ID", "WORKFLOW", "STATUS", "CREATED", "TOOK", "TAGS"], page.runs.map(row)));
+  if (page.nextCursor) console.log(`\nMore: endure list --cursor ${page.nextCursor}`);
+}
+
+function row(run: RunSummary): string[] {
+  const took = run.startedAt && run.finishedAt ? duration(run.finishedAt.getTime() - run.startedAt.getTime()) : "";
+  return [run.id, run.workflow, status(run.status), time(run.createdAt), took, run.tags.join(",")];
+}

@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { Endure } from "../../index.js";
+import { examples, storeOption } from "../client-options.js";
+import { cliLogger } from "../logger.js";
+import { wholeNumber } from "../option-values.js";
+import { untilStopSignal } from "../stop-signal.js";
+import { loadWorkflowFile } from "../workflow-file.js";
+
+interface WorkerCommandOptions {
+  store?: string;
+  concurrency: number;
+}
+
+export function workerCommand(): Command {
+  const command = new Command("worker")
+    .description("run the workflows a file exports (for production: start as many as you need on one store)")
+    .argument("<file>", "a TypeScript or JavaScript file that exports workflow() definitions (and queue() definitions)")
+    .addOption(storeOption())
+    .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100)
+    .action((file: string, options: WorkerCommandOptions) => worker(file, options));
+  return examples(command, "endure worker src/workflows.ts --store postgres://endure:secret@db:5432/app --concurrency 200");
+}
+
+async function worker(file: string, options: WorkerCommandOptions): Promise<void> {
+  const { workflows, queues } = await loadWorkflowFile(file);
+  const endure = await Endure.open({ store: options.store });
+  try {
+    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger: cliLogger });
+    const names = workflows.map((workflow) => workflow.name).join(", ");
+    const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
+    console.log(`Worker running workflows ${names}${queueNames}. Ctrl-C stops it.`);
+    await untilStopSignal();
+    console.log("Stopping: runs in progress finish their steps and are handed back.");
+  } finally {
+    await endure.close();
+  }
+}

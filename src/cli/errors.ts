@@ -1,0 +1,27 @@
+import { EndureError } from "../index.js";
+
+/** A command was given arguments it cannot use (beyond what the parser checks). Nothing was written. */
+export class UsageError extends EndureError {
+  constructor(message: string) {
+    super("USAGE", message);
+  }
+}
+
+/** A command-line argument that must be JSON is not. Nothing was written. */
+export class InvalidJsonError extends EndureError {
+  constructor(what: string, parseMessage: string, example: string) {
+    super("INVALID_JSON", `Invalid JSON for ${what}: ${parseMessage}. Pass JSON in single quotes, e.g. ${example}.`);
+  }
+}
+
+export type WorkflowFileProblem = "WORKFLOW_FILE_NOT_FOUND" | "WORKFLOW_FILE_INVALID" | "NO_WORKFLOWS";
+
+/** The workflow file given to `endure worker` or `endure dev` cannot be used: missing, not compiling, or exporting no workflow. */
+export class WorkflowFileError extends EndureError {
+  readonly file: string;
+
+  constructor(code: WorkflowFileProblem, file: string, message: string) {
+    super(code, message);
+    this.file = file;
+  }
+}
