@@ -7,9 +7,12 @@ export interface ClientOptions {
   json?: boolean;
 }
 
-/** `--store <url>`, from `ENDURE_STORE` when not given; the client's default (`sqlite:.endure/endure.db`) otherwise. */
+/** The client's default store, where commands without `--store` or ENDURE_STORE keep their runs. */
+export const DEFAULT_STORE = "sqlite:.endure/endure.db";
+
+/** `--store <url>`, from `ENDURE_STORE` when not given; the client's default otherwise. */
 export function storeOption(): Option {
-  return new Option("--store <url>", "the store: sqlite:path/to/file.db or postgres://user:password@host:5432/db (default: sqlite:.endure/endure.db)").env(
+  return new Option("--store <url>", `the store: sqlite:path/to/file.db or postgres://user:password@host:5432/db (default: ${DEFAULT_STORE})`).env(
     "ENDURE_STORE",
   );
 }

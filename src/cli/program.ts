@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { cancelCommand } from "./commands/cancel.js";
+import { devCommand } from "./commands/dev.js";
 import { listCommand } from "./commands/list.js";
 import { retryCommand } from "./commands/retry.js";
+import { serveCommand } from "./commands/serve.js";
 import { sendCommand } from "./commands/send.js";
 import { showCommand } from "./commands/show.js";
 import { startCommand } from "./commands/start.js";
@@ -19,7 +21,7 @@ export function createProgram(): Command {
     .version(version, "-V, --version", "print the version")
     .option("--verbose", "print the stack trace of an error")
     .addHelpText("after", `\nRun "endure <command> --help" for a command's options and examples.\n\n${EXIT_CODES_HELP}`);
-  for (const command of [workerCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand()]) {
+  for (const command of [devCommand(), workerCommand(), serveCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand()]) {
     program.addCommand(command.option("--verbose", "print the stack trace of an error"));
   }
   for (const command of [program, ...program.commands]) {

@@ -1,14 +1,16 @@
 /**
- * Resolves on the first SIGINT or SIGTERM, so the command can stop gracefully; a second one exits
- * at once (130) for someone who does not want to wait.
+ * Resolves on the first SIGINT or SIGTERM, or when the `endure dev` that spawned this process goes
+ * away (its IPC channel closes), so the command can stop gracefully. A second signal exits at once
+ * (130) for someone who does not want to wait.
  */
-export function untilStopSignal(): Promise<NodeJS.Signals> {
+export function untilStopSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    const stop = () => {
+      process.off("SIGINT", stop).off("SIGTERM", stop).off("disconnect", stop);
       process.once("SIGINT", () => process.exit(130)).once("SIGTERM", () => process.exit(130));
-      resolve(signal);
+      resolve();
     };
-    process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+    process.on("SIGINT", stop).on("SIGTERM", stop);
+    if (process.connected) process.on("disconnect", stop);
   });
 }

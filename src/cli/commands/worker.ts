@@ -4,6 +4,7 @@ import { examples, storeOption } from "../client-options.js";
 import { cliLogger } from "../logger.js";
 import { wholeNumber } from "../option-values.js";
 import { untilStopSignal } from "../stop-signal.js";
+import { WORKER_READY } from "../dev/worker-process.js";
 import { loadWorkflowFile } from "../workflow-file.js";
 
 interface WorkerCommandOptions {
@@ -28,9 +29,12 @@ async function worker(file: string, options: WorkerCommandOptions): Promise<void
     await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger: cliLogger });
     const names = workflows.map((workflow) => workflow.name).join(", ");
     const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
-    console.log(`Worker running workflows ${names}${queueNames}. Ctrl-C stops it.`);
+    // Under `endure dev` (an IPC channel to it), dev says how to stop and reports the restarts.
+    const standalone = process.send === undefined;
+    console.log(`Worker running workflows ${names}${queueNames}.${standalone ? " Ctrl-C stops it." : ""}`);
+    process.send?.(WORKER_READY);
     await untilStopSignal();
-    console.log("Stopping: runs in progress finish their steps and are handed back.");
+    if (standalone) console.log("Stopping: runs in progress finish their steps and are handed back.");
   } finally {
     await endure.close();
   }

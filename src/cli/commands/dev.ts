@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { Command } from "commander";
+import { DEFAULT_STORE, examples, storeOption, withEndure } from "../client-options.js";
+import { spawnWorker, type WorkerProcess } from "../dev/worker-process.js";
+import { watchTree } from "../dev/watch-tree.js";
+import { WorkflowFileError } from "../errors.js";
+import { startApi } from "../http-api.js";
+import { cliLogger } from "../logger.js";
+import { color } from "../output.js";
+import { type ServerOptions, serverOptions } from "../server-options.js";
+import { untilStopSignal } from "../stop-signal.js";
+
+interface DevOptions extends ServerOptions {
+  store?: string;
+}
+
+export function devCommand(): Command {
+  const command = new Command("dev")
+    .description("the local loop: serve the HTTP API, run a file's workflows in a worker, and restart it when a file changes")
+    .argument("<file>", "a TypeScript file that exports workflow() definitions; changes to any file under its directory reload the worker")
+    .addOption(storeOption());
+  serverOptions(command, { port: 7070 }).action((file: string, options: DevOptions) => dev(file, options));
+  return examples(command, "endure dev src/workflows.ts", "endure dev src/workflows.ts --port 8080 --store sqlite:dev.db");
+}
+
+async function dev(file: string, options: DevOptions): Promise<void> {
+  const path = resolve(file);
+  const shown = relative(process.cwd(), path) || path;
+  if (!existsSync(path)) {
+    throw new WorkflowFileError("WORKFLOW_FILE_NOT_FOUND", shown, `The workflow file ${shown} does not exist. Check the path (relative to ${process.cwd()}).`);
+  }
+  await withEndure(options, async (endure) => {
+    const server = await startApi({ endure, host: options.host, port: options.port, token: options.token, cors: options.cors, logger: cliLogger });
+    console.log(`Endure dev: the HTTP API at ${color.bold(server.url)}, on ${options.store ?? DEFAULT_STORE}`);
+    const supervisor = new WorkerSupervisor(path, options.store);
+    const watched = dirname(path);
+    const stopWatching = watchTree(watched, (changed) => supervisor.restart(changed));
+    console.log(`Watching ${relative(process.cwd(), watched) || "."} for changes. Ctrl-C stops everything.`);
+    try {
+      await supervisor.start();
+      await untilStopSignal();
+    } finally {
+      stopWatching();
+      await supervisor.stop();
+      await server.close();
+    }
+  });
+}
+
+/** The one worker of `endure dev`: restarted in turn, one restart at a time, and kept down while the file does not load. */
+class WorkerSupervisor {
+  private worker?: WorkerProcess;
+  /** Restarts run one after another. */
+  private turn: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly store: string | undefined,
+  ) {}
+
+  start(): Promise<void> {
+    return this.enqueue(() => this.launch("Worker started."));
+  }
+
+  restart(changed: string): void {
+    void this.enqueue(async () => {
+      console.log(`${changed} changed: restarting the worker.`);
+      await this.stopWorker();
+      await this.launch(color.green("Reloaded."));
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.stopWorker());
+  }
+
+  /** Forgets the worker first, so its exit is not reported as unexpected. */
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.stop();
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.turn = this.turn.then(task);
+    return this.turn;
+  }
+
+  private async launch(success: string): Promise<void> {
+    const worker = spawnWorker(this.file, this.store);
+    this.worker = worker;
+    if (!(await worker.ready)) {
+      console.log(color.yellow("The worker did not start (see the error above). Fix the file and save: endure dev starts it again."));
+      return;
+    }
+    console.log(success);
+    void worker.exited.then((code) => {
+      if (this.worker === worker) console.log(color.yellow(`The worker stopped (exit code ${code}). Save a file to start it again.`));
+    });
+  }
+}

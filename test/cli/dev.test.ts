@@ -1,0 +1,70 @@
+// `endure dev`: the API, a worker child process restarted when the file changes, and a Ctrl-C
+// that leaves no process behind.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import { waitUntil } from "../helpers/wait-until.js";
+import { cliProject } from "./helpers/cli-project.js";
+
+const version = (value: string) => `
+import { step, workflow } from "endure";
+const release = step("release", async () => "${value}");
+export const version = workflow("version", async () => await release());
+`;
+
+/** The pids of a process's children (Linux `ps`). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("endure dev serves the API, reloads the worker when the file changes, and stops it on Ctrl-C", async (t) => {
+  const project = await cliProject(t);
+  project.write("src/workflows.ts", version("v1"));
+  const dev = project.start("dev", "src/workflows.ts", "--port", "0");
+  const [, url] = await dev.waitFor(/the HTTP API at (http:\/\/127\.0\.0\.1:\d+)/);
+  await dev.waitFor(/Worker started\./);
+  assert.ok((await fetch(url!)).status < 500);
+
+  const first = await project.run("start", "version", "--wait", "--json");
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal((JSON.parse(first.stdout) as { output: string }).output, "v1");
+
+  // A save that does not compile keeps the worker down, with the compiler's message.
+  project.write("src/workflows.ts", `${version("v2")}\nexport const broken = ;\n`);
+  await dev.waitFor(/does not compile: src\/workflows\.ts:6:22: Unexpected ";"[^]*The worker did not start/);
+  project.write("src/workflows.ts", version("v2"));
+  await dev.waitFor(/Reloaded\./);
+  await waitUntil(async () => {
+    const run = await project.run("start", "version", "--wait", "--json");
+    return (JSON.parse(run.stdout) as { output: string }).output === "v2";
+  }, "a new run to return v2", 15_000, 50);
+
+  const workers = childrenOf(dev.child.pid!);
+  assert.equal(workers.length, 1, `one worker process under endure dev, got ${workers.join(", ")}`);
+  assert.equal(await dev.stop(), 0);
+  await waitUntil(() => !isAlive(workers[0]!), `the worker process ${workers[0]} to exit`);
+});
+
+test("the worker of endure dev stops by itself when dev is killed", async (t) => {
+  const project = await cliProject(t);
+  project.write("workflows.ts", version("v1"));
+  const dev = project.start("dev", "workflows.ts", "--port", "0");
+  await dev.waitFor(/Worker started\./);
+  const [worker] = childrenOf(dev.child.pid!);
+  assert.ok(worker !== undefined, "a worker process under endure dev");
+  dev.child.kill("SIGKILL");
+  await waitUntil(() => !isAlive(worker), `the worker process ${worker} to exit once its parent is gone`);
+});
