@@ -92,3 +92,9 @@ test("--help of every command says what it does and shows an example", async (t)
     assert.match(commandHelp.stdout, new RegExp(`Examples:\\n {2}\\$ endure ${command} `), command);
   }
 });
+
+test("a store that cannot be reached exits 4; a store URL that is not one exits 2", async (t) => {
+  const project = await cliProject(t);
+  assertOneLineError(await project.run("list", "--store", "postgres://endure@127.0.0.1:1/app"), 4, /127\.0\.0\.1:1.*\(STORE_UNAVAILABLE\)$/);
+  assertOneLineError(await project.run("list", "--store", "mysql://localhost/app"), 2, /is not a store URL\. Use "sqlite:path\/to\/file\.db".*\(INVALID_ARGUMENT\)$/);
+});
