@@ -36,7 +36,7 @@ async function list(options: ListOptions): Promise<void> {
     return;
   }
   console.log(table(["ID", "WORKFLOW", "STATUS", "CREATED", "TOOK", "TAGS"], page.runs.map(row)));
-  if (page.nextCursor) console.log(`\nMore: endure list --cursor ${page.nextCursor}`);
+  if (page.nextCursor) console.log(`\nMore runs: add --cursor ${page.nextCursor}`);
 }
 
 function row(run: RunSummary): string[] {
