@@ -33,5 +33,16 @@ export default tseslint.config(
       }],
     },
   },
+  // ---- cli ----
+  {
+    // The CLI is a thin adapter over the Endure client (src/index.ts): no store, engine or worker internals.
+    files: ["src/cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: ["better-sqlite3", "pg"].map((name) => ({ name, message: "Only src/store/** talks to a database driver." })),
+        patterns: [{ group: ["**/store/**", "**/engine/**", "**/worker/**"], message: "The CLI uses the Endure client only (import from ../index.js)." }],
+      }],
+    },
+  },
   { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
 );
