@@ -8,7 +8,7 @@ export const EXIT = {
   ok: 0,
   /** The run failed, was cancelled or is blocked (`start --wait`), or the request was refused or failed. */
   failed: 1,
-  /** Bad usage or input: an unknown command or option, invalid JSON, an unknown workflow, a bad workflow file. */
+  /** Bad usage or input: an unknown command or option, invalid JSON, an unknown workflow, a bad workflow file, a port in use. */
   usage: 2,
   /** No run (or schedule) has that id. */
   notFound: 3,
@@ -19,7 +19,8 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `Exit codes:
   0  done (start --wait: the run completed)
   1  the run failed, was cancelled or is blocked (start --wait), or the request failed
-  2  usage or input error (unknown command or option, invalid JSON, unknown workflow, bad workflow file)
+  2  usage or input error (unknown command or option, invalid JSON, unknown workflow, bad workflow file,
+     a port in use, a public --host without --token)
   3  not found (no run with that id)
   4  store unavailable (cannot reach or open the store)`;
 
@@ -35,6 +36,9 @@ const USAGE_CODES = new Set([
   "WORKFLOW_FILE_NOT_FOUND",
   "WORKFLOW_FILE_INVALID",
   "NO_WORKFLOWS",
+  // The HTTP server's: a public address without --token, a port in use.
+  "TOKEN_REQUIRED",
+  "ADDRESS_IN_USE",
 ]);
 const NOT_FOUND_CODES = new Set(["RUN_NOT_FOUND", "SCHEDULE_NOT_FOUND"]);
 const STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_ACCESS_DENIED"]);

@@ -1,13 +1,15 @@
 import { Command } from "commander";
 import { Endure } from "../../index.js";
 import { examples, storeOption } from "../client-options.js";
+import { WORKER_READY } from "../dev/worker-process.js";
+import { type ApiServer, startApi } from "../http-api.js";
 import { cliLogger } from "../logger.js";
 import { wholeNumber } from "../option-values.js";
+import { type ServerOptions, serverOptions } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
-import { WORKER_READY } from "../dev/worker-process.js";
 import { loadWorkflowFile } from "../workflow-file.js";
 
-interface WorkerCommandOptions {
+interface WorkerCommandOptions extends ServerOptions {
   store?: string;
   concurrency: number;
 }
@@ -17,25 +19,35 @@ export function workerCommand(): Command {
     .description("run the workflows a file exports (for production: start as many as you need on one store)")
     .argument("<file>", "a TypeScript or JavaScript file that exports workflow() definitions (and queue() definitions)")
     .addOption(storeOption())
-    .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100)
-    .action((file: string, options: WorkerCommandOptions) => worker(file, options));
-  return examples(command, "endure worker src/workflows.ts --store postgres://endure:secret@db:5432/app --concurrency 200");
+    .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100);
+  serverOptions(command, {}).action((file: string, options: WorkerCommandOptions) => worker(file, options));
+  return examples(
+    command,
+    "endure worker src/workflows.ts --store postgres://endure:secret@db:5432/app --concurrency 200",
+    "endure worker src/workflows.ts --port 7070",
+  );
 }
 
 async function worker(file: string, options: WorkerCommandOptions): Promise<void> {
   const { workflows, queues } = await loadWorkflowFile(file);
   const endure = await Endure.open({ store: options.store });
+  let server: ApiServer | undefined;
   try {
     await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger: cliLogger });
+    if (options.port !== undefined) {
+      server = await startApi({ endure, host: options.host, port: options.port, token: options.token, cors: options.cors, logger: cliLogger });
+    }
     const names = workflows.map((workflow) => workflow.name).join(", ");
     const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
+    const api = server ? `, the HTTP API at ${server.url}` : "";
     // Under `endure dev` (an IPC channel to it), dev says how to stop and reports the restarts.
     const standalone = process.send === undefined;
-    console.log(`Worker running workflows ${names}${queueNames}.${standalone ? " Ctrl-C stops it." : ""}`);
+    console.log(`Worker running workflows ${names}${queueNames}${api}.${standalone ? " Ctrl-C stops it." : ""}`);
     process.send?.(WORKER_READY);
     await untilStopSignal();
     if (standalone) console.log("Stopping: runs in progress finish their steps and are handed back.");
   } finally {
+    await server?.close();
     await endure.close();
   }
 }
