@@ -73,3 +73,6 @@ export type { QueueInfo } from "./client/queue-info.js";
 // ---- schedules ----
 export type { Schedules, ScheduleDefinition, ScheduleInfo } from "./client/schedules.js";
 export type { CatchUpPolicy } from "./store/schedule-store.js";
+// ---- operations: why is it stuck?, workers, counts ----
+export type { Diagnosis, DiagnosisReason } from "./client/diagnosis.js";
+export type { WorkerInfo } from "./client/worker-info.js";

@@ -14,6 +14,7 @@ import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
 import { Admission } from "./admission.js";
 import { Scheduler } from "./scheduler.js";
+import { WorkerPresence } from "./presence.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -104,6 +105,8 @@ export class Worker {
   private readonly admission: Admission;
   /** Fires the cron schedules of this worker's workflows. */
   private readonly scheduler: Scheduler;
+  /** This worker's row in the store's worker registry, for operators. */
+  private readonly presence: WorkerPresence;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -151,6 +154,8 @@ export class Worker {
       cancelRun: (runId) => this.cancelRun(runId),
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
+    const identity = { id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency };
+    this.presence = new WorkerPresence(store, identity, this.leaseMs, () => this.executions.size, this.outage);
   }
 
   /** Names of the workflows this worker serves. */
@@ -167,6 +172,7 @@ export class Worker {
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
     await this.admission.register();
+    await this.presence.start();
     this.running = true;
     this.stopWatching = this.store.watchDue?.(() => {
       this.hinted = true;
@@ -252,6 +258,7 @@ export class Worker {
     clearInterval(this.heartbeat);
     const ids = held.map(([id]) => id);
     if (ids.length > 0) await this.store.releaseRuns(this.id, ids).catch((error: unknown) => this.logger.warn("could not release runs on stop", { error }));
+    await this.presence.stop();
   }
 
   private async claimLoop(): Promise<void> {
