@@ -125,6 +125,7 @@ test("send delivers an event to a waiting run", async (t) => {
   assert.match(started.stdout, /Started run a1 of approval/);
   await untilStatus(project, "a1", "waiting");
   const waiting = await project.run("show", "a1");
+  assert.match(waiting.stdout, /^Run a1 {2}approval {2}waiting\n {2}Waiting for event "decision" since /);
   assert.match(waiting.stdout, /waits for {1}event "decision"/);
 
   const sent = await project.run("send", "a1", "decision", '{"approved": true}');

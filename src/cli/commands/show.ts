@@ -4,14 +4,6 @@ import { type ClientOptions, clientOptions, examples, withEndure } from "../clie
 import { timeline } from "../journal-view.js";
 import { brief, color, duration, printJson, status, time } from "../output.js";
 
-/** Why a run is not moving, as `endure.get()` explains it (null once the run finished). */
-interface Diagnosis {
-  summary: string;
-  reason: string;
-  since: Date | null;
-  until: Date | null;
-}
-
 export function showCommand(): Command {
   const command = new Command("show")
     .description("show a run: status, input, result or error, and its journal as a timeline")
@@ -28,8 +20,8 @@ async function show(id: string, options: ClientOptions): Promise<void> {
 
 function details(run: RunInfo): string {
   const lines = [`${color.bold(`Run ${run.id}`)}  ${run.workflow}  ${status(run.status)}`];
-  const diagnosis = (run as RunInfo & { diagnosis?: Diagnosis | null }).diagnosis;
-  if (diagnosis) lines.push(color.yellow(`  ${diagnosis.summary}`));
+  // What it is doing, or why it is not moving, before the details.
+  if (run.diagnosis) lines.push(color.yellow(`  ${run.diagnosis.summary}`));
   const field = (name: string, value: string) => lines.push(`  ${color.dim(name.padEnd(10))}${value}`);
   lines.push("");
   field("created", time(run.createdAt));
@@ -49,7 +41,6 @@ function details(run: RunInfo): string {
   if (run.status === "completed") field("output", brief(run.output, 200));
   if (run.error) field("error", color.red(`${run.error.name}: ${run.error.message}`));
   for (const [name, value] of Object.entries(run.values)) field("published", `${name} = ${brief(value, 150)}`);
-  if (diagnosis) field("why", diagnosis.reason);
   lines.push("", run.journal.length > 0 ? timeline(run.journal) : color.dim("The journal is empty: the run has made no durable call yet."));
   return lines.join("\n");
 }
