@@ -172,3 +172,13 @@ test("retry runs a failed run again once the file is fixed and the worker restar
   assert.equal(again.code, 1);
   assert.match(again.stderr, /^endure: Run "c1" is completed; only failed or blocked runs can be retried\..*\(RUN_NOT_RETRYABLE\)\n$/);
 });
+
+test("start --wait says when no worker serves the workflow, and goes on once one starts", async (t) => {
+  const { project, worker } = await withWorker(t);
+  assert.equal(await worker.stop(), 0);
+  const waiting = project.start("start", "math", "[1]", "--wait");
+  await waiting.waitFor(/Pending since .*, but no live worker serves workflow "math": start one \(endure worker <file>\)\./);
+  project.start("worker", "src/workflows.ts");
+  assert.equal(await waiting.exited, 0);
+  assert.match(waiting.output(), /^completed in \S+\n3\n/m);
+});

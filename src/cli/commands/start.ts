@@ -17,6 +17,8 @@ const POLL_MS = 100;
 const FINISHED = new Set(["completed", "failed", "cancelled", "blocked"]);
 /** Journaled values that are not worth a line of live progress. */
 const QUIET_KINDS = new Set(["now", "uuid", "random"]);
+/** Diagnoses worth telling someone who waits: the run will not move until they do something. */
+const STUCK = new Set(["no-worker", "lease-lapsed"]);
 
 export function startCommand(): Command {
   const command = new Command("start")
@@ -56,9 +58,13 @@ async function start(workflow: string, argsText: string | undefined, options: St
  */
 async function follow(endure: Endure, id: string, live: boolean): Promise<RunInfo> {
   const shown = new Map<number, string>();
+  let stuck: string | undefined;
   if (live) console.log(`Run ${color.bold(id)}`);
   for (;;) {
     const run = await endure.get(id);
+    const reason = run.diagnosis && STUCK.has(run.diagnosis.reason) ? run.diagnosis.reason : undefined;
+    if (live && reason && reason !== stuck) console.log(color.yellow(`  ${run.diagnosis!.summary}`));
+    stuck = reason;
     for (const entry of run.journal) {
       const seen = `${entry.status}:${entry.attempts}`;
       if (!live || QUIET_KINDS.has(entry.kind) || shown.get(entry.position) === seen) continue;

@@ -23,6 +23,8 @@ export interface Background {
   output(): string;
   /** Waits until stdout and stderr together match `pattern`; returns the match. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves to the exit code once the process has exited by itself. */
+  exited: Promise<number | null>;
   /** Sends SIGINT and resolves to the exit code once the process has exited. */
   stop(): Promise<number | null>;
 }
@@ -81,6 +83,7 @@ function backgroundProcess(child: ChildProcess): Background {
   const exited = new Promise<number | null>((resolvePromise) => child.on("exit", (code) => resolvePromise(code)));
   return {
     child,
+    exited,
     output: () => output,
     waitFor: async (pattern, timeoutMs = 15_000) => {
       try {
