@@ -73,3 +73,8 @@ export type { QueueInfo } from "./client/queue-info.js";
 // ---- schedules ----
 export type { Schedules, ScheduleDefinition, ScheduleInfo } from "./client/schedules.js";
 export type { CatchUpPolicy } from "./store/schedule-store.js";
+// ---- server ----
+export { createApp, startServer } from "./server/server.js";
+export type { ServerOptions, MetricsSource } from "./server/server.js";
+export { TokenRequiredError } from "./server/errors.js";
+export type { StartedRun } from "./client/endure.js";

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { InvalidArgumentError, startServer, TokenRequiredError, workflow } from "../../src/index.js";
+import { openTestEndure } from "../helpers/test-endure.js";
+import { openTestServer } from "../helpers/test-server.js";
+
+const echo = workflow("echo", async (value: unknown) => value);
+const TOKEN = "s3cret-token";
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe("HTTP API security", () => {
+  test("with a token, every route rejects requests without it, and nothing is stored", async (t) => {
+    const server = await openTestServer({ workflows: [echo] }, { token: TOKEN });
+    t.after(server.close);
+
+    for (const [method, path] of [["GET", "/health"], ["GET", "/metrics"], ["GET", "/api/openapi.json"], ["GET", "/api/runs"], ["GET", "/api/nowhere"]]) {
+      const response = await server.request(method!, path!);
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.equal(response.body.error.code, "UNAUTHORIZED");
+      assert.match(response.body.error.message, /no Authorization header.*"Authorization: Bearer <token>"/);
+      assert.equal(response.headers.get("WWW-Authenticate"), 'Bearer realm="endure"');
+    }
+    const wrong = await server.post("/api/runs", { workflow: "echo", id: "sneaky" }, { Authorization: "Bearer not-the-token" });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.body.error.message, /The API token is wrong/);
+    const basic = await server.post("/api/runs", { workflow: "echo", id: "sneaky" }, { Authorization: `Basic ${TOKEN}` });
+    assert.equal(basic.status, 401);
+    assert.match(basic.body.error.message, /not of the form "Bearer <token>"/);
+    const prefix = await server.post("/api/runs", { workflow: "echo", id: "sneaky" }, { Authorization: `Bearer ${TOKEN.slice(0, -1)}` });
+    assert.equal(prefix.status, 401);
+
+    assert.deepEqual((await server.get("/api/runs", auth)).body.runs, []);
+    assert.equal((await server.post("/api/runs", { workflow: "echo", id: "allowed" }, auth)).status, 201);
+    assert.deepEqual((await server.get("/api/runs", auth)).body.runs.map((run: { id: string }) => run.id), ["allowed"]);
+    assert.equal((await server.get("/health", auth)).status, 200);
+  });
+
+  test("refuses to listen beyond loopback without a token, and listens with one", async (t) => {
+    const { endure, close } = await openTestEndure();
+    t.after(close);
+
+    for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
+      await assert.rejects(startServer({ endure, host, port: 0 }), (error: unknown) => {
+        assert.ok(error instanceof TokenRequiredError);
+        assert.equal(error.code, "TOKEN_REQUIRED");
+        assert.match(error.message, new RegExp(`"${host.replace(/\./g, "\\.")}" without an API token.*Pass a token.*or bind to 127\\.0\\.0\\.1`));
+        return true;
+      });
+    }
+    const server = await startServer({ endure, host: "0.0.0.0", port: 0, token: TOKEN });
+    try {
+      const port = new URL(server.url).port;
+      const response = await fetch(`http://127.0.0.1:${port}/health`, { headers: auth });
+      assert.equal(response.status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 401);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("loopback addresses need no token", async (t) => {
+    const { endure, close } = await openTestEndure();
+    t.after(close);
+    for (const host of ["127.0.0.1", "localhost", "127.0.0.2"]) {
+      const server = await startServer({ endure, host, port: 0 });
+      try {
+        assert.equal((await fetch(`${server.url}/health`)).status, 200, host);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  test("a token that cannot be sent in a header is refused at start", async (t) => {
+    const { endure, close } = await openTestEndure();
+    t.after(close);
+    for (const token of ["", "two words"]) {
+      await assert.rejects(startServer({ endure, port: 0, token }), InvalidArgumentError);
+    }
+  });
+
+  test("no CORS headers unless configured; a configured origin gets them, preflight included", async (t) => {
+    const origin = "https://ops.example.com";
+    const plain = await openTestServer();
+    t.after(plain.close);
+    const unconfigured = await plain.get("/api/runs", { Origin: origin });
+    assert.equal(unconfigured.status, 200);
+    assert.equal(unconfigured.headers.get("Access-Control-Allow-Origin"), null);
+
+    const server = await openTestServer(undefined, { cors: [origin], token: TOKEN });
+    t.after(server.close);
+    const allowed = await server.get("/api/runs", { Origin: origin, ...auth });
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get("Access-Control-Allow-Origin"), origin);
+    const other = await server.get("/api/runs", { Origin: "https://evil.example", ...auth });
+    assert.equal(other.headers.get("Access-Control-Allow-Origin"), null);
+
+    // A browser's preflight carries no token: it is answered without one.
+    const preflight = await server.request("OPTIONS", "/api/runs", undefined, {
+      Origin: origin,
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "authorization, content-type",
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), origin);
+    assert.match(preflight.headers.get("Access-Control-Allow-Methods") ?? "", /POST/);
+    assert.match(preflight.headers.get("Access-Control-Allow-Headers") ?? "", /authorization/);
+    // An error answer still carries the header, so the browser shows the page its message.
+    const unauthorized = await server.get("/api/runs", { Origin: origin });
+    assert.equal(unauthorized.status, 401);
+    assert.equal(unauthorized.headers.get("Access-Control-Allow-Origin"), origin);
+  });
+});
