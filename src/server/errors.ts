@@ -109,3 +109,10 @@ export class MetricsNotEnabledError extends EndureError {
     super("METRICS_NOT_ENABLED", "Metrics are not enabled on this server. Start it with a metrics registry (startServer({ metrics })) to serve them here.");
   }
 }
+
+/** A token-less server was reached under another name than loopback, or from another site's web page. */
+export class ForbiddenRequestError extends EndureError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}

@@ -4,6 +4,7 @@ import { errorBody } from "./schemas.js";
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: "Invalid input (INVALID_REQUEST, INVALID_ARGUMENT, MALFORMED_JSON, UNSERIALIZABLE)",
   401: "No token, or a wrong one (UNAUTHORIZED)",
+  403: "A server without a token refuses requests addressed to another name than loopback, or from another site's page (FORBIDDEN)",
   404: "Not found",
   409: "The run's status does not allow it (RUN_FINISHED, RUN_NOT_RETRYABLE)",
   413: "The body is over the server's limit (BODY_TOO_LARGE) or a value over the payload limit (PAYLOAD_TOO_LARGE)",

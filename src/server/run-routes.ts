@@ -24,7 +24,7 @@ const startRun = createRoute({
   responses: {
     201: jsonResponse(startedRun, "The run was created"),
     200: jsonResponse(startedRun, "A run with this id existed (of the same workflow): it is returned untouched"),
-    ...errorResponses(400, 401, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 413, 415, 422, 503),
   },
 });
 
@@ -33,7 +33,7 @@ const listRuns = createRoute({
   path: "/api/runs",
   summary: "List runs, newest first, a page at a time",
   request: { query: listRunsQuery },
-  responses: { 200: jsonResponse(runList, "A page of runs"), ...errorResponses(400, 401, 503) },
+  responses: { 200: jsonResponse(runList, "A page of runs"), ...errorResponses(400, 401, 403, 503) },
 });
 
 const getRun = createRoute({
@@ -41,7 +41,7 @@ const getRun = createRoute({
   path: "/api/runs/{id}",
   summary: "A run with its input, output or error, journal, published values and retry history",
   request: { params: runIdParam },
-  responses: { 200: jsonResponse(runDetail, "The run"), ...errorResponses(400, 401, 404, 503) },
+  responses: { 200: jsonResponse(runDetail, "The run"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const sendEvent = createRoute({
@@ -51,7 +51,7 @@ const sendEvent = createRoute({
   request: { params: runIdParam, body: jsonBody(sendEventBody) },
   responses: {
     200: jsonResponse(sendEventResult, "The event is in the run's inbox (duplicate: an event with this key was sent before)"),
-    ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
   },
 });
 
@@ -60,7 +60,7 @@ const cancelRun = createRoute({
   path: "/api/runs/{id}/cancel",
   summary: "Cancel a run (a finished run is left as it is)",
   request: { params: runIdParam },
-  responses: { 200: jsonResponse(runStatusResult, "The run's status right after the request"), ...errorResponses(400, 401, 404, 503) },
+  responses: { 200: jsonResponse(runStatusResult, "The run's status right after the request"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const retryRun = createRoute({
@@ -68,7 +68,7 @@ const retryRun = createRoute({
   path: "/api/runs/{id}/retry",
   summary: "Run a failed or blocked run again",
   request: { params: runIdParam },
-  responses: { 200: jsonResponse(runStatusResult, "The run's status after the request"), ...errorResponses(400, 401, 404, 409, 503) },
+  responses: { 200: jsonResponse(runStatusResult, "The run's status after the request"), ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
 export function addRunRoutes(app: OpenAPIHono, endure: Endure): void {

@@ -12,6 +12,7 @@ import { errorResponse } from "./error-response.js";
 import { bodyLimit } from "./body-limit.js";
 import { RequestValidationError, TokenRequiredError } from "./errors.js";
 import { notFoundHandler } from "./not-found.js";
+import { sameMachineOnly } from "./same-machine.js";
 import { addRunRoutes } from "./run-routes.js";
 import { addServiceRoutes } from "./service-routes.js";
 
@@ -91,7 +92,7 @@ export function createApp(options: ServerOptions): Hono {
   if (options.cors && options.cors.length > 0) {
     app.use("*", cors({ origin: [...options.cors], allowMethods: ["GET", "POST"], maxAge: 600 }));
   }
-  if (options.token !== undefined) app.use("*", requireToken(options.token));
+  app.use("*", options.token === undefined ? sameMachineOnly(options.cors ?? []) : requireToken(options.token));
   app.use("*", bodyLimit(limit));
 
 

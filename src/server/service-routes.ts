@@ -13,7 +13,7 @@ const healthRoute = createRoute({
   method: "get",
   path: "/health",
   summary: "Whether the store answers",
-  responses: { 200: jsonResponse(health, "The store answered"), ...errorResponses(401, 503) },
+  responses: { 200: jsonResponse(health, "The store answered"), ...errorResponses(401, 403, 503) },
 });
 
 const metricsRoute = createRoute({
@@ -22,7 +22,7 @@ const metricsRoute = createRoute({
   summary: "Prometheus metrics: runs started, completed and failed, step latency, queue depth",
   responses: {
     200: { description: "The metrics, in Prometheus' text format", content: { "text/plain": { schema: z.string() } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(401, 403, 404),
   },
 });
 
@@ -30,21 +30,21 @@ const workflowsRoute = createRoute({
   method: "get",
   path: "/api/workflows",
   summary: "The workflows that workers of the store serve",
-  responses: { 200: jsonResponse(workflowList, "Their names, sorted"), ...errorResponses(401, 503) },
+  responses: { 200: jsonResponse(workflowList, "Their names, sorted"), ...errorResponses(401, 403, 503) },
 });
 
 const queuesRoute = createRoute({
   method: "get",
   path: "/api/queues",
   summary: "Every registered queue: its limits, and how many runs wait in it and hold a slot now",
-  responses: { 200: jsonResponse(queueList, "The queues"), ...errorResponses(401, 503) },
+  responses: { 200: jsonResponse(queueList, "The queues"), ...errorResponses(401, 403, 503) },
 });
 
 const openApiRoute = createRoute({
   method: "get",
   path: "/api/openapi.json",
   summary: "This API's OpenAPI 3.1 document",
-  responses: { 200: jsonResponse(z.looseObject({ openapi: z.string() }), "The document"), ...errorResponses(401) },
+  responses: { 200: jsonResponse(z.looseObject({ openapi: z.string() }), "The document"), ...errorResponses(401, 403) },
 });
 
 export function addServiceRoutes(app: OpenAPIHono, { endure, metrics, logger }: { endure: Endure; metrics?: MetricsSource; logger: Logger }): void {

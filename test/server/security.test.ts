@@ -1,11 +1,27 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { InvalidArgumentError, startServer, TokenRequiredError, workflow } from "../../src/index.js";
+import { request } from "node:http";
+import { InvalidArgumentError, sleep, startServer, TokenRequiredError, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
-import { openTestServer } from "../helpers/test-server.js";
+import { openTestServer, runPath } from "../helpers/test-server.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const echo = workflow("echo", async (value: unknown) => value);
+const nap = workflow("nap", async () => await sleep("1h"));
 const TOKEN = "s3cret-token";
+
+/** A GET with a Host header of our choosing (fetch always sends the URL's). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: { error: { code: string; message: string } } }> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { headers: { Host: host } }, (response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { error: { code: string; message: string } } }));
+    });
+    sent.on("error", reject);
+    sent.end();
+  });
+}
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 describe("HTTP API security", () => {
@@ -83,9 +99,18 @@ describe("HTTP API security", () => {
     const origin = "https://ops.example.com";
     const plain = await openTestServer();
     t.after(plain.close);
+    const ownPage = await plain.get("/api/runs", { Origin: plain.url });
+    assert.equal(ownPage.status, 200);
+    assert.equal(ownPage.headers.get("Access-Control-Allow-Origin"), null);
     const unconfigured = await plain.get("/api/runs", { Origin: origin });
-    assert.equal(unconfigured.status, 200);
+    assert.equal(unconfigured.status, 403);
     assert.equal(unconfigured.headers.get("Access-Control-Allow-Origin"), null);
+
+    const tokenless = await openTestServer(undefined, { cors: [origin] });
+    t.after(tokenless.close);
+    const configured = await tokenless.get("/api/runs", { Origin: origin });
+    assert.equal(configured.status, 200);
+    assert.equal(configured.headers.get("Access-Control-Allow-Origin"), origin);
 
     const server = await openTestServer(undefined, { cors: [origin], token: TOKEN });
     t.after(server.close);
@@ -109,5 +134,31 @@ describe("HTTP API security", () => {
     const unauthorized = await server.get("/api/runs", { Origin: origin });
     assert.equal(unauthorized.status, 401);
     assert.equal(unauthorized.headers.get("Access-Control-Allow-Origin"), origin);
+  });
+
+  test("without a token, requests addressed to another name or sent by another site's page are refused", async (t) => {
+    const server = await openTestServer({ workflows: [nap] });
+    t.after(server.close);
+    await server.post("/api/runs", { workflow: "nap", id: "napping" });
+    await waitUntil(async () => (await server.get(runPath("napping"))).body.status === "waiting", "the run to sleep");
+
+    // DNS rebinding: a page of evil.example whose name now points at 127.0.0.1.
+    const rebound = await getWithHost(`${server.url}/api/runs`, `evil.example:${new URL(server.url).port}`);
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.body.error.code, "FORBIDDEN");
+    assert.match(rebound.body.error.message, /addressed to "evil\.example:\d+".*start the server with a token/);
+    assert.equal((await getWithHost(`${server.url}/health`, `localhost:${new URL(server.url).port}`)).status, 200);
+
+    // A page of another site posting a cancel (a body-less POST needs no preflight).
+    for (const origin of ["https://evil.example", "null"]) {
+      const forged = await server.post(runPath("napping", "cancel"), undefined, { Origin: origin });
+      assert.equal(forged.status, 403, origin);
+      assert.match(forged.body.error.message, new RegExp(`comes from "${origin}".*cors option`));
+    }
+    const run = (await server.get(runPath("napping"))).body;
+    assert.deepEqual([run.status, run.cancelRequested], ["waiting", false]);
+
+    const fromLoopbackPage = await server.post(runPath("napping", "cancel"), undefined, { Origin: `http://localhost:${new URL(server.url).port}` });
+    assert.equal(fromLoopbackPage.status, 200);
   });
 });
