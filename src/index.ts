@@ -76,5 +76,5 @@ export type { CatchUpPolicy } from "./store/schedule-store.js";
 // ---- server ----
 export { createApp, startServer } from "./server/server.js";
 export type { ServerOptions, MetricsSource } from "./server/server.js";
-export { TokenRequiredError } from "./server/errors.js";
+export { TokenRequiredError, AddressInUseError } from "./server/errors.js";
 export type { StartedRun } from "./client/endure.js";

@@ -17,6 +17,18 @@ export class TokenRequiredError extends EndureError {
   }
 }
 
+/** `startServer()` found its port taken by another process. Nothing was started. */
+export class AddressInUseError extends EndureError {
+  readonly host: string;
+  readonly port: number;
+
+  constructor(host: string, port: number) {
+    super("ADDRESS_IN_USE", `Port ${port} on ${host} is already in use by another process (another Endure server?). Stop it, or pass another port (0 picks a free one).`);
+    this.host = host;
+    this.port = port;
+  }
+}
+
 /** The request has no `Authorization: Bearer <token>` header, or not the server's token. */
 export class UnauthorizedError extends EndureError {
   constructor(problem: string) {

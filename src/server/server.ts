@@ -10,7 +10,7 @@ import { consoleLogger, type Logger } from "../worker/logger.js";
 import { isLoopback, requireToken } from "./auth.js";
 import { errorResponse } from "./error-response.js";
 import { bodyLimit } from "./body-limit.js";
-import { RequestValidationError, TokenRequiredError } from "./errors.js";
+import { AddressInUseError, RequestValidationError, TokenRequiredError } from "./errors.js";
 import { notFoundHandler } from "./not-found.js";
 import { sameMachineOnly } from "./same-machine.js";
 import { addRunRoutes } from "./run-routes.js";
@@ -95,7 +95,6 @@ export function createApp(options: ServerOptions): Hono {
   app.use("*", options.token === undefined ? sameMachineOnly(options.cors ?? []) : requireToken(options.token));
   app.use("*", bodyLimit(limit));
 
-
   addServiceRoutes(app, { endure: options.endure, metrics: options.metrics, logger });
   addRunRoutes(app, options.endure);
   return app;
@@ -115,24 +114,28 @@ export function createApp(options: ServerOptions): Hono {
  * });
  * await server.close();
  * ```
- * @throws TokenRequiredError when `host` is beyond loopback and there is no token; the listen error
- * (e.g. `EADDRINUSE`) when the port is taken.
+ * @throws TokenRequiredError when `host` is beyond loopback and there is no token; AddressInUseError
+ * when another process listens on the port.
  */
 export async function startServer(options: ServerOptions): Promise<{ url: string; close(): Promise<void> }> {
   const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`port must be a whole number from 0 to 65535 (0 picks a free port); got ${String(options.port)}.`);
+  }
   if (options.token === undefined && !isLoopback(host)) throw new TokenRequiredError(host);
   const app = createApp(options);
   // Hono's Node adapter would replace the process's global Request and Response: not in a library.
   const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => {
-      server.off("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? new AddressInUseError(host, port) : error));
+    server.listen(port, host, () => {
+      server.removeAllListeners("error");
       resolve();
     });
   });
-  const { address, port } = server.address() as AddressInfo;
-  const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
   (options.logger ?? consoleLogger).info(`Endure HTTP API listening on ${url}`, { url });
   return {
     url,

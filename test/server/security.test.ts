@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { request } from "node:http";
-import { InvalidArgumentError, sleep, startServer, TokenRequiredError, workflow } from "../../src/index.js";
+import { AddressInUseError, InvalidArgumentError, sleep, startServer, TokenRequiredError, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { openTestServer, runPath } from "../helpers/test-server.js";
 import { waitUntil } from "../helpers/wait-until.js";
@@ -87,12 +87,24 @@ describe("HTTP API security", () => {
     }
   });
 
-  test("a token that cannot be sent in a header is refused at start", async (t) => {
+  test("bad options are refused at start: a token that cannot be sent in a header, a bad port, a port in use", async (t) => {
     const { endure, close } = await openTestEndure();
     t.after(close);
     for (const token of ["", "two words"]) {
       await assert.rejects(startServer({ endure, port: 0, token }), InvalidArgumentError);
     }
+    await assert.rejects(startServer({ endure, port: 70000 }), /port must be a whole number from 0 to 65535/);
+    await assert.rejects(startServer({ endure, port: 0, bodyLimit: 0 }), /bodyLimit must be a whole number of bytes/);
+
+    const first = await startServer({ endure, port: 0 });
+    t.after(first.close);
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(startServer({ endure, port }), (error: unknown) => {
+      assert.ok(error instanceof AddressInUseError);
+      assert.equal(error.code, "ADDRESS_IN_USE");
+      assert.match(error.message, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use.*pass another port`));
+      return true;
+    });
   });
 
   test("no CORS headers unless configured; a configured origin gets them, preflight included", async (t) => {
