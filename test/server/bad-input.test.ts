@@ -41,7 +41,7 @@ describe("HTTP API: bad input gets a clear error and stores nothing", () => {
   });
 
   test("values the client refuses: unknown workflow or queue, bad options, ids", async (t) => {
-    const server = await openTestServer({ workflows: [echo], queues: [payments] });
+    const server = await openTestServer({ workflows: [echo, inbox], queues: [payments] });
     t.after(server.close);
 
     const unknown = await server.post("/api/runs", { workflow: "ecco" });
@@ -53,8 +53,13 @@ describe("HTTP API: bad input gets a clear error and stores nothing", () => {
     assertError(await server.post("/api/runs", { workflow: "echo", id: "" }), 400, "INVALID_ARGUMENT", /run id must be 1 to 255/);
     assertError(await server.post("/api/runs", { workflow: "echo", id: "x".repeat(256) }), 400, "INVALID_ARGUMENT", /run id must be 1 to 255/);
     assertError(await server.post("/api/runs", { workflow: "echo", tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), 400, "INVALID_ARGUMENT", /tags/);
-
     assert.equal(await runCount(server), 0);
+
+    assert.equal((await server.post("/api/runs", { workflow: "echo", id: "taken", args: ["first"] })).status, 201);
+    const otherWorkflow = await server.post("/api/runs", { workflow: "inbox", id: "taken" });
+    assertError(otherWorkflow, 400, "INVALID_ARGUMENT", /the id "taken" already belongs to a run of workflow "echo"\. Use another id/);
+    assert.equal(await runCount(server), 1);
+    assert.equal((await server.get(runPath("taken"))).body.workflow, "echo");
   });
 
   test("bodies over the limit get 413 before they are read, with a Content-Length or chunked", async (t) => {
