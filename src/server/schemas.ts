@@ -50,7 +50,7 @@ export const listRunsQuery = z.object({
     items: { type: "string" },
     description: "Repeat for several tags: only runs that have all of them.",
   }),
-  limit: z.coerce.number().int().optional().openapi({ param: { name: "limit", in: "query" }, description: "1 to 1000 (default 50)." }),
+  limit: z.coerce.number().int().optional().openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "1 to 1000 (default 50)." }),
   cursor: z.string().optional().openapi({ param: { name: "cursor", in: "query" }, description: "nextCursor of the previous page." }),
 });
 
