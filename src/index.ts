@@ -76,3 +76,8 @@ export type { CatchUpPolicy } from "./store/schedule-store.js";
 // ---- operations: why is it stuck?, workers, counts ----
 export type { Diagnosis, DiagnosisReason } from "./client/diagnosis.js";
 export type { WorkerInfo } from "./client/worker-info.js";
+// ---- server ----
+export { createApp, startServer } from "./server/server.js";
+export type { ServerOptions, MetricsSource } from "./server/server.js";
+export { TokenRequiredError, AddressInUseError } from "./server/errors.js";
+export type { StartedRun } from "./client/endure.js";

@@ -16,6 +16,8 @@ import { findPostgresBinaries, POSTGRES_HINT, type PostgresServer, startPostgres
 
 const STORE_AGNOSTIC = [
   "test/engine/", "test/client/", "test/worker/", "test/crash/", "examples/",
+  // ---- server ----
+  "test/server/",
   // ---- cli ----
   "test/cli/",
 ];

@@ -75,6 +75,13 @@ export interface RunHandle<R = unknown> {
   status(): Promise<RunStatus>;
 }
 
+// ---- server ----
+/** The handle `start()` returns. */
+export interface StartedRun<R = unknown> extends RunHandle<R> {
+  /** False when `options.id` named a run that already existed: that run is returned, untouched. */
+  readonly created: boolean;
+}
+
 const RESULT_POLL_MS = { first: 10, max: 250 };
 
 /**
@@ -128,9 +135,9 @@ export class Endure {
    * @param workflow A definition from `workflow()`, or the name of one a worker serves.
    * @param args The workflow's arguments, as an array.
    */
-  async start<A extends unknown[], R>(workflow: WorkflowDefinition<A, R>, args: NoInfer<A>, options?: StartOptions): Promise<RunHandle<R>>;
-  async start(workflow: string, args: unknown[], options?: StartOptions): Promise<RunHandle>;
-  async start(workflow: WorkflowDefinition | string, args: unknown[], options: StartOptions = {}): Promise<RunHandle> {
+  async start<A extends unknown[], R>(workflow: WorkflowDefinition<A, R>, args: NoInfer<A>, options?: StartOptions): Promise<StartedRun<R>>;
+  async start(workflow: string, args: unknown[], options?: StartOptions): Promise<StartedRun>;
+  async start(workflow: WorkflowDefinition | string, args: unknown[], options: StartOptions = {}): Promise<StartedRun> {
     this.assertOpen();
     const name = await this.resolveWorkflowName(workflow);
     if (!Array.isArray(args)) {
@@ -156,11 +163,11 @@ export class Endure {
         throw new InvalidArgumentError(`start("${name}"): the id "${id}" already belongs to a run of workflow "${run.workflow}". Use another id.`);
       }
       for (const worker of this.ownWorkers) worker.notify();
-      return this.handle(id);
+      return { ...this.handle(id), created };
     }
     const localExit = new Promise<RunExit>((resolve) => this.localExits.set(id, resolve));
     reservation.adopt(run);
-    return this.handle(id, localExit);
+    return { ...this.handle(id, localExit), created };
   }
 
   /** A handle on an existing run, e.g. one started by another process. */
@@ -488,6 +495,14 @@ export class Endure {
 
   /** Cron schedules: each tick starts one run of a workflow (see {@link Schedules}). */
   readonly schedules: Schedules;
+
+  // ---- server ----
+
+  /** The names of the workflows that workers of this store serve (the names `start()` accepts), sorted. */
+  async workflows(): Promise<string[]> {
+    this.assertOpen();
+    return (await this.store.knownWorkflows()).sort();
+  }
 }
 
 
@@ -501,7 +516,8 @@ function finalOutcome(run: RunRecord): FinalOutcome {
   return { status: run.status as "failed" | "cancelled" | "blocked", error: run.error! };
 }
 
-const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
+/** Every run status, in the order a run usually goes through them. */
+export const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
 
 function isStatus(value: string): value is RunStatus {
   return (STATUSES as readonly string[]).includes(value);

@@ -36,11 +36,17 @@ test("endure dev serves the API, reloads the worker when the file changes, and s
   const dev = project.start("dev", "src/workflows.ts", "--port", "0");
   const [, url] = await dev.waitFor(/the HTTP API at (http:\/\/127\.0\.0\.1:\d+)/);
   await dev.waitFor(/Worker started\./);
-  assert.ok((await fetch(url!)).status < 500);
+  assert.equal((await fetch(`${url}/health`)).status, 200);
 
-  const first = await project.run("start", "version", "--wait", "--json");
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal((JSON.parse(first.stdout) as { output: string }).output, "v1");
+  // A run started through the HTTP API, run by the worker child.
+  const started = await fetch(`${url}/api/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ workflow: "version" }) });
+  assert.equal(started.status, 201, await started.clone().text());
+  const { id } = (await started.json()) as { id: string };
+  const first = await waitUntil(async () => {
+    const run = (await (await fetch(`${url}/api/runs/${encodeURIComponent(id)}`)).json()) as { status: string; output?: string };
+    return run.status === "completed" ? run : undefined;
+  }, "the run started over HTTP to complete");
+  assert.equal(first.output, "v1");
 
   // A save that does not compile keeps the worker down, with the compiler's message.
   project.write("src/workflows.ts", `${version("v2")}\nexport const broken = ;\n`);

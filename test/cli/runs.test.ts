@@ -124,6 +124,8 @@ test("send delivers an event to a waiting run", async (t) => {
   assert.equal(started.code, 0, started.stderr);
   assert.match(started.stdout, /Started run a1 of approval/);
   await untilStatus(project, "a1", "waiting");
+  const again = await project.run("start", "approval", '"order-7"', "--id", "a1", "--json");
+  assert.deepEqual(JSON.parse(again.stdout), { id: "a1", status: "waiting", created: false });
   const waiting = await project.run("show", "a1");
   assert.match(waiting.stdout, /^Run a1 {2}approval {2}waiting\n {2}Waiting for event "decision" since /);
   assert.match(waiting.stdout, /waits for {1}event "decision"/);

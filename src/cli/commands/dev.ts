@@ -5,13 +5,11 @@ import { DEFAULT_STORE, examples, storeOption, withEndure } from "../client-opti
 import { spawnWorker, type WorkerProcess } from "../dev/worker-process.js";
 import { watchTree } from "../dev/watch-tree.js";
 import { WorkflowFileError } from "../errors.js";
-import { startApi } from "../http-api.js";
-import { cliLogger } from "../logger.js";
 import { color } from "../output.js";
-import { type ServerOptions, serverOptions } from "../server-options.js";
+import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
 
-interface DevOptions extends ServerOptions {
+interface DevOptions extends ListenOptions {
   store?: string;
 }
 
@@ -20,7 +18,7 @@ export function devCommand(): Command {
     .description("the local loop: serve the HTTP API, run a file's workflows in a worker, and restart it when a file changes")
     .argument("<file>", "a TypeScript file that exports workflow() definitions; changes to any file under its directory reload the worker")
     .addOption(storeOption());
-  serverOptions(command, { port: 7070 }).action((file: string, options: DevOptions) => dev(file, options));
+  listenOptions(command, { port: 7070 }).action((file: string, options: DevOptions) => dev(file, options));
   return examples(command, "endure dev src/workflows.ts", "endure dev src/workflows.ts --port 8080 --store sqlite:dev.db");
 }
 
@@ -31,7 +29,7 @@ async function dev(file: string, options: DevOptions): Promise<void> {
     throw new WorkflowFileError("WORKFLOW_FILE_NOT_FOUND", shown, `The workflow file ${shown} does not exist. Check the path (relative to ${process.cwd()}).`);
   }
   await withEndure(options, async (endure) => {
-    const server = await startApi({ endure, host: options.host, port: options.port, token: options.token, cors: options.cors, logger: cliLogger });
+    const server = await serveApi(endure, options);
     console.log(`Endure dev: the HTTP API at ${color.bold(server.url)}, on ${options.store ?? DEFAULT_STORE}`);
     const supervisor = new WorkerSupervisor(path, options.store);
     const watched = dirname(path);

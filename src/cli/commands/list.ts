@@ -1,13 +1,12 @@
 import { Command, Option } from "commander";
-import type { RunSummary } from "../../index.js";
+import { STATUSES } from "../../client/endure.js";
+import type { RunStatus, RunSummary } from "../../index.js";
 import { type ClientOptions, clientOptions, examples, withEndure } from "../client-options.js";
 import { wholeNumber } from "../option-values.js";
 import { duration, printJson, status, table, time } from "../output.js";
 
-const STATUSES = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"] as const;
-
 interface ListOptions extends ClientOptions {
-  status?: (typeof STATUSES)[number];
+  status?: RunStatus;
   workflow?: string;
   tag?: string[];
   limit: number;

@@ -41,8 +41,10 @@ async function start(workflow: string, argsText: string | undefined, options: St
   await withEndure(options, async (endure) => {
     const run = await endure.start(workflow, args, { id: options.id, tags: options.tag });
     if (!options.wait) {
-      if (options.json) return printJson({ id: run.id, status: await run.status() });
-      console.log(`Started run ${color.bold(run.id)} of ${workflow}. See it with: endure show ${run.id}`);
+      const status = await run.status();
+      if (options.json) return printJson({ id: run.id, status, created: run.created });
+      if (run.created) console.log(`Started run ${color.bold(run.id)} of ${workflow}. See it with: endure show ${run.id}`);
+      else console.log(`Run ${color.bold(run.id)} already exists (${status}); it was not started again. See it with: endure show ${run.id}`);
       return;
     }
     const final = await follow(endure, run.id, !options.json);

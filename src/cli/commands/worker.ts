@@ -2,14 +2,13 @@ import { Command } from "commander";
 import { Endure } from "../../index.js";
 import { examples, storeOption } from "../client-options.js";
 import { WORKER_READY } from "../dev/worker-process.js";
-import { type ApiServer, startApi } from "../http-api.js";
 import { cliLogger } from "../logger.js";
 import { wholeNumber } from "../option-values.js";
-import { type ServerOptions, serverOptions } from "../server-options.js";
+import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
 import { loadWorkflowFile } from "../workflow-file.js";
 
-interface WorkerCommandOptions extends ServerOptions {
+interface WorkerCommandOptions extends ListenOptions {
   store?: string;
   concurrency: number;
 }
@@ -20,7 +19,7 @@ export function workerCommand(): Command {
     .argument("<file>", "a TypeScript or JavaScript file that exports workflow() definitions (and queue() definitions)")
     .addOption(storeOption())
     .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100);
-  serverOptions(command, {}).action((file: string, options: WorkerCommandOptions) => worker(file, options));
+  listenOptions(command, {}).action((file: string, options: WorkerCommandOptions) => worker(file, options));
   return examples(
     command,
     "endure worker src/workflows.ts --store postgres://endure:secret@db:5432/app --concurrency 200",
@@ -31,11 +30,11 @@ export function workerCommand(): Command {
 async function worker(file: string, options: WorkerCommandOptions): Promise<void> {
   const { workflows, queues } = await loadWorkflowFile(file);
   const endure = await Endure.open({ store: options.store });
-  let server: ApiServer | undefined;
+  let server: Awaited<ReturnType<typeof serveApi>> | undefined;
   try {
     await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger: cliLogger });
     if (options.port !== undefined) {
-      server = await startApi({ endure, host: options.host, port: options.port, token: options.token, cors: options.cors, logger: cliLogger });
+      server = await serveApi(endure, options);
     }
     const names = workflows.map((workflow) => workflow.name).join(", ");
     const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
