@@ -8,7 +8,7 @@ interface ServeOptions extends ListenOptions {
 }
 
 export function serveCommand(): Command {
-  const command = new Command("serve").description("serve the HTTP API (and the dashboard) over a store, without running workflows").addOption(storeOption());
+  const command = new Command("serve").description("serve the HTTP API over a store, without running workflows").addOption(storeOption());
   listenOptions(command, { port: 7070 }).action((options: ServeOptions) => serve(options));
   return examples(command, "endure serve --port 7070", "ENDURE_API_TOKEN=s3cret endure serve --host 0.0.0.0 --store postgres://endure:secret@db:5432/app");
 }
