@@ -67,7 +67,7 @@ function loadFailure(shown: string, error: unknown): string {
   }
   const code = (error as { code?: unknown }).code;
   if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_CYCLE_MODULE") {
-    return `${shown} was loaded as CommonJS, and the endure package is ESM only. Add "type": "module" to your package.json, or name the file .mts. (${firstLine(error.message)})`;
+    return `${shown} was loaded as CommonJS, and the endure package is ESM only. Add "type": "module" to your package.json, or name the file .mts.`;
   }
   return `${shown} failed to load: ${error.name === "Error" ? "" : `${error.name}: `}${firstLine(error.message)}`;
 }

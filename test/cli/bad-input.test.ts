@@ -68,6 +68,13 @@ test("a workflow file that is missing, does not compile or exports no workflow i
     /^endure: empty\.ts exports no workflow\. Export each workflow the worker should run, e\.g\. export const transfer = workflow\(.*\(NO_WORKFLOWS\)$/,
   );
   assertOneLineError(await project.run("worker", "empty.ts", "--concurrency", "0"), 2, /'--concurrency <n>' argument '0' is invalid/);
+  project.write("legacy/package.json", JSON.stringify({ type: "commonjs" }));
+  project.write("legacy/workflows.ts", GREET);
+  assertOneLineError(
+    await project.run("worker", "legacy/workflows.ts"),
+    2,
+    /^endure: legacy\/workflows\.ts was loaded as CommonJS, and the endure package is ESM only\. Add "type": "module" to your package\.json, or name the file \.mts\. \(WORKFLOW_FILE_INVALID\)$/,
+  );
   assert.deepEqual(await runIds(project), []);
 });
 
