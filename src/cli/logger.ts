@@ -8,6 +8,12 @@ export const cliLogger: Logger = {
 };
 
 function write(level: string, message: string, details?: Record<string, unknown>): void {
-  const fields = Object.entries(details ?? {}).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+  const fields = Object.entries(details ?? {}).map(([key, value]) => `${key}=${fieldText(value)}`);
   process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields.length > 0 ? ` ${fields.join(" ")}` : ""}\n`);
+}
+
+function fieldText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value instanceof Error) return JSON.stringify(`${value.name}: ${value.message}`);
+  return JSON.stringify(value) ?? String(value);
 }

@@ -22,8 +22,8 @@ export function listenOptions(command: Command, defaults: { port?: number }): Co
     .option("--cors <origin...>", "origins that browsers may call the API from");
 }
 
-/** Serves the HTTP API over `endure` as the options say. */
+/** Serves the HTTP API over `endure` as the options say. Its URL is for the command to print, in its own words. */
 export function serveApi(endure: Endure, options: ListenOptions): Promise<{ url: string; close(): Promise<void> }> {
   const { host, port, token, cors } = options;
-  return startServer({ endure, host, port, token, cors, logger: cliLogger });
+  return startServer({ endure, host, port, token, cors, logger: { ...cliLogger, info: () => {} } });
 }

@@ -24,11 +24,7 @@ let registered = false;
  * copy of the library, whose steps would not see the run the worker of this copy executes.
  */
 export async function loadWorkflowFile(file: string): Promise<WorkflowFile> {
-  const path = resolve(file);
-  const shown = relative(process.cwd(), path) || path;
-  if (!existsSync(path)) {
-    throw new WorkflowFileError("WORKFLOW_FILE_NOT_FOUND", shown, `The workflow file ${shown} does not exist. Check the path (relative to ${process.cwd()}).`);
-  }
+  const { path, shown } = existingFile(file);
   if (!registered) {
     register();
     registered = true;
@@ -50,6 +46,16 @@ export async function loadWorkflowFile(file: string): Promise<WorkflowFile> {
     );
   }
   return { path, workflows, queues };
+}
+
+/** The file's absolute path and the path to show (relative to the working directory), or WORKFLOW_FILE_NOT_FOUND. */
+export function existingFile(file: string): { path: string; shown: string } {
+  const path = resolve(file);
+  const shown = relative(process.cwd(), path) || path;
+  if (!existsSync(path)) {
+    throw new WorkflowFileError("WORKFLOW_FILE_NOT_FOUND", shown, `The workflow file ${shown} does not exist. Check the path (relative to ${process.cwd()}).`);
+  }
+  return { path, shown };
 }
 
 function isQueueDefinition(value: unknown): value is QueueDefinition {

@@ -6,12 +6,6 @@ import { test } from "node:test";
 import { waitUntil } from "../helpers/wait-until.js";
 import { cliProject } from "./helpers/cli-project.js";
 
-const version = (value: string) => `
-import { step, workflow } from "endure";
-const release = step("release", async () => "${value}");
-export const version = workflow("version", async () => await release());
-`;
-
 /** The pids of a process's children (Linux `ps`). */
 function childrenOf(pid: number): number[] {
   try {
@@ -30,10 +24,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test("endure dev serves the API, reloads the worker when the file changes, and stops it on Ctrl-C", async (t) => {
+const WORKFLOWS = `
+import { step, workflow } from "endure";
+import { RELEASE } from "./lib/release.js";
+const release = step("release", async () => RELEASE);
+export const version = workflow("version", async () => await release());
+`;
+
+test("endure dev serves the API, reloads the worker when a file changes, and stops it on Ctrl-C", async (t) => {
   const project = await cliProject(t);
-  project.write("src/workflows.ts", version("v1"));
-  const dev = project.start("dev", "src/workflows.ts", "--port", "0");
+  // At the project's root, beside the SQLite store that every step writes: only code changes reload.
+  project.write("workflows.ts", WORKFLOWS);
+  project.write("lib/release.ts", `export const RELEASE = "v1";\n`);
+  const dev = project.start("dev", "workflows.ts", "--port", "0");
   const [, url] = await dev.waitFor(/the HTTP API at (http:\/\/127\.0\.0\.1:\d+)/);
   await dev.waitFor(/Worker started\./);
   assert.equal((await fetch(`${url}/health`)).status, 200);
@@ -49,14 +52,15 @@ test("endure dev serves the API, reloads the worker when the file changes, and s
   assert.equal(first.output, "v1");
 
   // A save that does not compile keeps the worker down, with the compiler's message.
-  project.write("src/workflows.ts", `${version("v2")}\nexport const broken = ;\n`);
-  await dev.waitFor(/does not compile: src\/workflows\.ts:6:22: Unexpected ";"[^]*The worker did not start/);
-  project.write("src/workflows.ts", version("v2"));
+  project.write("lib/release.ts", `export const RELEASE = ;\n`);
+  await dev.waitFor(/does not compile: lib\/release\.ts:1:23: Unexpected ";"[^]*The worker did not start/);
+  project.write("lib/release.ts", `export const RELEASE = "v2";\n`);
   await dev.waitFor(/Reloaded\./);
   await waitUntil(async () => {
     const run = await project.run("start", "version", "--wait", "--json");
     return (JSON.parse(run.stdout) as { output: string }).output === "v2";
   }, "a new run to return v2", 15_000, 50);
+  assert.equal(dev.output().match(/changed: restarting the worker/g)?.length, 2, dev.output());
 
   const workers = childrenOf(dev.child.pid!);
   assert.equal(workers.length, 1, `one worker process under endure dev, got ${workers.join(", ")}`);
@@ -66,7 +70,8 @@ test("endure dev serves the API, reloads the worker when the file changes, and s
 
 test("the worker of endure dev stops by itself when dev is killed", async (t) => {
   const project = await cliProject(t);
-  project.write("workflows.ts", version("v1"));
+  project.write("workflows.ts", WORKFLOWS);
+  project.write("lib/release.ts", `export const RELEASE = "v1";\n`);
   const dev = project.start("dev", "workflows.ts", "--port", "0");
   await dev.waitFor(/Worker started\./);
   const [worker] = childrenOf(dev.child.pid!);

@@ -1,13 +1,12 @@
-import { existsSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, relative } from "node:path";
 import { Command } from "commander";
 import { DEFAULT_STORE, examples, storeOption, withEndure } from "../client-options.js";
 import { spawnWorker, type WorkerProcess } from "../dev/worker-process.js";
 import { watchTree } from "../dev/watch-tree.js";
-import { WorkflowFileError } from "../errors.js";
 import { color } from "../output.js";
 import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
+import { existingFile } from "../workflow-file.js";
 
 interface DevOptions extends ListenOptions {
   store?: string;
@@ -23,11 +22,7 @@ export function devCommand(): Command {
 }
 
 async function dev(file: string, options: DevOptions): Promise<void> {
-  const path = resolve(file);
-  const shown = relative(process.cwd(), path) || path;
-  if (!existsSync(path)) {
-    throw new WorkflowFileError("WORKFLOW_FILE_NOT_FOUND", shown, `The workflow file ${shown} does not exist. Check the path (relative to ${process.cwd()}).`);
-  }
+  const { path } = existingFile(file);
   await withEndure(options, async (endure) => {
     const server = await serveApi(endure, options);
     console.log(`Endure dev: the HTTP API at ${color.bold(server.url)}, on ${options.store ?? DEFAULT_STORE}`);

@@ -3,12 +3,14 @@ import { join, relative } from "node:path";
 
 /** Directories whose changes are not the user's code: dependencies, Endure's own store, build output, git. */
 const IGNORED = new Set(["node_modules", ".endure", "dist", ".git"]);
+/** The files that make up code: not a SQLite store beside them (written by every step), logs or editors' swap files. */
+const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|json)$/;
 const DEBOUNCE_MS = 150;
 
 /**
- * Calls `onChange` once per burst of changes under `root` (an editor's save is often several
- * events), with the last path changed, relative to the working directory. Returns a function that
- * stops watching.
+ * Calls `onChange` once per burst of changes to source files under `root` (an editor's save is
+ * often several events), with the last path changed, relative to the working directory. Returns a
+ * function that stops watching.
  *
  * Each directory is watched on its own rather than with `{ recursive: true }`: on Linux, Node 20's
  * recursive watch follows files, and loses a file that an editor saves by replacing it (write a
@@ -31,7 +33,7 @@ export function watchTree(root: string, onChange: (file: string) => void): () =>
         if (name === null || IGNORED.has(name)) return;
         const path = join(dir, name);
         if (isDirectory(path)) add(path);
-        changed(path);
+        else if (SOURCE.test(name)) changed(path);
       });
     } catch {
       return; // removed meanwhile

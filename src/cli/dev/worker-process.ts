@@ -7,7 +7,6 @@ const STOP_GRACE_MS = 10_000;
 
 /** An `endure worker <file>` child process of `endure dev`. */
 export interface WorkerProcess {
-  readonly pid: number | undefined;
   /** Resolves true once the worker serves the workflows, false if it exited first (e.g. the file does not compile). */
   readonly ready: Promise<boolean>;
   /** Resolves to the exit code once the process has exited. */
@@ -32,7 +31,6 @@ export function spawnWorker(file: string, store: string | undefined): WorkerProc
     void exited.then(() => resolve(false));
   });
   return {
-    pid: child.pid,
     ready,
     exited,
     async stop() {
