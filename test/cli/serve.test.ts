@@ -23,7 +23,8 @@ test("serve prints its URL and answers with the store's runs; a worker with --po
   const run = (await (await fetch(`${url}/api/runs/g1`)).json()) as { status: string; output: string };
   assert.deepEqual([run.status, run.output], ["completed", "hello ada"]);
   assert.equal(await serve.stop(), 0);
-  assert.equal(await worker.stop(), 0);
+  assert.equal(await worker.stop("SIGTERM"), 0);
+  assert.match(worker.output(), /Stopping: runs in progress finish their steps and are handed back\.\n$/);
 });
 
 test("serve refuses a public address without a token, and a port in use, with exit code 2", async (t) => {

@@ -25,8 +25,8 @@ export interface Background {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves to the exit code once the process has exited by itself. */
   exited: Promise<number | null>;
-  /** Sends SIGINT and resolves to the exit code once the process has exited. */
-  stop(): Promise<number | null>;
+  /** Sends `signal` (SIGINT: Ctrl-C) and resolves to the exit code once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export interface CliProject {
@@ -92,8 +92,8 @@ function backgroundProcess(child: ChildProcess): Background {
         throw new Error(`${(error as Error).message}; endure printed:\n${output}`);
       }
     },
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+    stop: (signal = "SIGINT") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
