@@ -78,3 +78,11 @@ export { pinoLogger } from "./observability/pino-logger.js";
 export { createMetrics } from "./observability/metrics.js";
 export type { Metrics, MetricsOptions } from "./observability/metrics.js";
 export type { RunObserver, RunObservation, StepObservation, ObservedRun, ObservedStep, RunEnd, StepEnd } from "./engine/observer.js";
+// ---- operations: why is it stuck?, workers, counts ----
+export type { Diagnosis, DiagnosisReason } from "./client/diagnosis.js";
+export type { WorkerInfo } from "./client/worker-info.js";
+// ---- server ----
+export { createApp, startServer } from "./server/server.js";
+export type { ServerOptions, MetricsSource } from "./server/server.js";
+export { TokenRequiredError, AddressInUseError } from "./server/errors.js";
+export type { StartedRun } from "./client/endure.js";

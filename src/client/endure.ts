@@ -27,6 +27,8 @@ import { KnownQueues, type QueueInfo } from "./queue-info.js";
 import { UnknownQueueError } from "../api/errors.js";
 import { Schedules } from "./schedules.js";
 import { newRunTraceContext } from "../observability/trace-context.js";
+import { diagnoseRun } from "./diagnose-run.js";
+import { toWorkerInfo, type WorkerInfo } from "./worker-info.js";
 
 export interface EndureOptions {
   /**
@@ -74,6 +76,13 @@ export interface RunHandle<R = unknown> {
   status(): Promise<RunStatus>;
 }
 
+// ---- server ----
+/** The handle `start()` returns. */
+export interface StartedRun<R = unknown> extends RunHandle<R> {
+  /** False when `options.id` named a run that already existed: that run is returned, untouched. */
+  readonly created: boolean;
+}
+
 const RESULT_POLL_MS = { first: 10, max: 250 };
 
 /**
@@ -90,7 +99,7 @@ const RESULT_POLL_MS = { first: 10, max: 250 };
  * ```
  */
 export class Endure {
-  private readonly workers = new Set<Worker>();
+  private readonly ownWorkers = new Set<Worker>();
   private readonly finishListeners = new Map<string, Set<() => void>>();
   /** Runs handed to a worker of this client at their start, and who waits for them to leave it. */
   private readonly localExits = new Map<string, (exit: RunExit) => void>();
@@ -127,9 +136,9 @@ export class Endure {
    * @param workflow A definition from `workflow()`, or the name of one a worker serves.
    * @param args The workflow's arguments, as an array.
    */
-  async start<A extends unknown[], R>(workflow: WorkflowDefinition<A, R>, args: NoInfer<A>, options?: StartOptions): Promise<RunHandle<R>>;
-  async start(workflow: string, args: unknown[], options?: StartOptions): Promise<RunHandle>;
-  async start(workflow: WorkflowDefinition | string, args: unknown[], options: StartOptions = {}): Promise<RunHandle> {
+  async start<A extends unknown[], R>(workflow: WorkflowDefinition<A, R>, args: NoInfer<A>, options?: StartOptions): Promise<StartedRun<R>>;
+  async start(workflow: string, args: unknown[], options?: StartOptions): Promise<StartedRun>;
+  async start(workflow: WorkflowDefinition | string, args: unknown[], options: StartOptions = {}): Promise<StartedRun> {
     this.assertOpen();
     const name = await this.resolveWorkflowName(workflow);
     if (!Array.isArray(args)) {
@@ -154,12 +163,12 @@ export class Endure {
       if (run.workflow !== name) {
         throw new InvalidArgumentError(`start("${name}"): the id "${id}" already belongs to a run of workflow "${run.workflow}". Use another id.`);
       }
-      for (const worker of this.workers) worker.notify();
-      return this.handle(id);
+      for (const worker of this.ownWorkers) worker.notify();
+      return { ...this.handle(id), created };
     }
     const localExit = new Promise<RunExit>((resolve) => this.localExits.set(id, resolve));
     reservation.adopt(run);
-    return this.handle(id, localExit);
+    return { ...this.handle(id, localExit), created };
   }
 
   /** A handle on an existing run, e.g. one started by another process. */
@@ -179,11 +188,14 @@ export class Endure {
   async get<R = unknown>(id: string): Promise<RunInfo<R>> {
     const run = await this.getRecord(id);
     const [journal, history] = await Promise.all([this.store.getJournal(id), this.store.getJournalHistory(id)]);
+    const summary = toRunSummary<R>(run, this.serializer);
+    const entries = journal.map((entry) => toJournalEntryInfo(entry, this.serializer));
     return {
-      ...toRunSummary<R>(run, this.serializer),
-      journal: journal.map((entry) => toJournalEntryInfo(entry, this.serializer)),
+      ...summary,
+      journal: entries,
       values: publishedValues(journal, this.serializer),
       history: toReplacedEntries(history, this.serializer),
+      diagnosis: await diagnoseRun(this.store, run, summary, entries),
     };
   }
 
@@ -246,7 +258,7 @@ export class Endure {
     const sent = await this.store.sendEvent({ runId: id, name, payload: text, key: options.key });
     if (sent.result === "missing") throw new RunNotFoundError(id);
     if (sent.result === "finished") throw new RunFinishedError(id, sent.status, `receive event "${name}"`);
-    for (const worker of this.workers) worker.notify();
+    for (const worker of this.ownWorkers) worker.notify();
     return { duplicate: sent.result === "duplicate" };
   }
 
@@ -262,7 +274,7 @@ export class Endure {
     const error = this.serializer.serializeError(new CancelledError(`Run "${id}" was cancelled before it started.`));
     const run = (await this.store.requestCancel(id, error)) ?? (await this.getRecord(id));
     if (run.status === "cancelled") this.notifyFinished(id);
-    for (const worker of this.workers) worker.notifyCancel(id);
+    for (const worker of this.ownWorkers) worker.notifyCancel(id);
     return run.status;
   }
 
@@ -295,7 +307,7 @@ export class Endure {
     this.assertOpen();
     const worker = new Worker(this.store, this.serializer, options, (runId, exit) => this.onRunExit(runId, exit));
     await worker.start();
-    this.workers.add(worker);
+    this.ownWorkers.add(worker);
     return worker;
   }
 
@@ -303,8 +315,8 @@ export class Endure {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.workers].map((worker) => worker.stop()));
-    this.workers.clear();
+    await Promise.all([...this.ownWorkers].map((worker) => worker.stop()));
+    this.ownWorkers.clear();
     for (const id of this.finishListeners.keys()) this.notifyFinished(id);
     if (this.ownsStore) await this.store.close();
   }
@@ -339,7 +351,7 @@ export class Endure {
   }
 
   private reserveLocalWorker(run: NewRun): Reservation | undefined {
-    for (const worker of this.workers) {
+    for (const worker of this.ownWorkers) {
       const reservation = worker.reserve(run);
       if (reservation) return reservation;
     }
@@ -406,7 +418,7 @@ export class Endure {
   async retry(id: string): Promise<RunStatus> {
     this.assertOpen();
     const status = await retryRun(this.store, id);
-    for (const worker of this.workers) worker.notify();
+    for (const worker of this.ownWorkers) worker.notify();
     return status;
   }
 
@@ -418,7 +430,7 @@ export class Endure {
   async retryAll(filter: RetryAllFilter = {}): Promise<string[]> {
     this.assertOpen();
     const retried = await retryRuns(this.store, filter);
-    for (const worker of this.workers) worker.notify();
+    for (const worker of this.ownWorkers) worker.notify();
     return retried;
   }
 
@@ -431,8 +443,26 @@ export class Endure {
   async fork<R = unknown>(id: string, options: ForkOptions): Promise<RunHandle<R>> {
     this.assertOpen();
     const forked = await forkRun(this.store, id, options);
-    for (const worker of this.workers) worker.notify();
+    for (const worker of this.ownWorkers) worker.notify();
     return this.handle<R>(forked);
+  }
+
+  // ---- operations ----
+
+  /**
+   * The workers that sent a heartbeat lately (and, for an hour, those that stopped sending one:
+   * `alive: false`), the most recent first. A worker that stops gracefully leaves the list.
+   */
+  async workers(): Promise<WorkerInfo[]> {
+    this.assertOpen();
+    const now = Date.now();
+    return (await this.store.listWorkers()).map((worker) => toWorkerInfo(worker, now));
+  }
+
+  /** How many runs the store holds in each status. */
+  async statusCounts(): Promise<Record<RunStatus, number>> {
+    this.assertOpen();
+    return await this.store.countRunsByStatus();
   }
 
   // ---- queues ----
@@ -466,6 +496,14 @@ export class Endure {
 
   /** Cron schedules: each tick starts one run of a workflow (see {@link Schedules}). */
   readonly schedules: Schedules;
+
+  // ---- server ----
+
+  /** The names of the workflows that workers of this store serve (the names `start()` accepts), sorted. */
+  async workflows(): Promise<string[]> {
+    this.assertOpen();
+    return (await this.store.knownWorkflows()).sort();
+  }
 }
 
 
@@ -479,7 +517,8 @@ function finalOutcome(run: RunRecord): FinalOutcome {
   return { status: run.status as "failed" | "cancelled" | "blocked", error: run.error! };
 }
 
-const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
+/** Every run status, in the order a run usually goes through them. */
+export const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
 
 function isStatus(value: string): value is RunStatus {
   return (STATUSES as readonly string[]).includes(value);

@@ -1,4 +1,5 @@
 import type { Serializer } from "../serialization/serializer.js";
+import type { Diagnosis } from "./diagnosis.js";
 import type { HistoryEntry } from "../store/retry-store.js";
 import type { EntryKind, EntryStatus, JournalEntry, RunRecord, RunStatus } from "../store/store.js";
 
@@ -22,6 +23,8 @@ export interface RunSummary<R = unknown> {
   /** Event names a `waiting` run waits for. */
   waitingFor: string[];
   cancelRequested: boolean;
+  /** The worker holding a `running` run (its id in `endure.workers()`). */
+  owner: string | null;
   tags: string[];
   /** The run's `timeout`, in ms. */
   timeoutMs: number | null;
@@ -49,6 +52,8 @@ export interface RunInfo<R = unknown> extends RunSummary<R> {
    * a retried step. Empty for a run never retried (or retried only from `blocked`).
    */
   history: ReplacedEntries[];
+  /** What the run is doing or why it is not moving, in words ("why is it stuck?"); null once completed. */
+  diagnosis: Diagnosis | null;
 }
 
 /** One durable call of a run: a step, a sleep, an event wait, or a `now()`/`uuid()`/`random()` value. */
@@ -82,6 +87,7 @@ export function toRunSummary<R>(run: RunRecord, serializer: Serializer): RunSumm
     wakeAt: run.status === "waiting" ? date(run.dueAt) : null,
     waitingFor: run.waitingFor,
     cancelRequested: run.cancelRequested,
+    owner: run.status === "running" ? run.owner : null,
     tags: run.tags,
     timeoutMs: run.timeoutMs,
     queue: run.queue,

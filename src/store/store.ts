@@ -2,6 +2,7 @@ import type { Transaction } from "../api/transaction-types.js";
 import type { QueueStore } from "./queue-store.js";
 import type { RetryStore } from "./retry-store.js";
 import type { ScheduleStore } from "./schedule-store.js";
+import type { WorkerRegistry } from "./worker-registry.js";
 
 /**
  * The durable storage behind Endure. The engine, workers and client only ever talk to this
@@ -42,7 +43,7 @@ import type { ScheduleStore } from "./schedule-store.js";
  * - a last page that is exactly full has `nextCursor: null`;
  * - `close()` may be called twice; every other method rejects with `ClosedError` after it.
  */
-export interface Store extends RetryStore, QueueStore, ScheduleStore {
+export interface Store extends RetryStore, QueueStore, ScheduleStore, WorkerRegistry {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */
   createRun(run: NewRun): Promise<CreatedRun>;
   /**

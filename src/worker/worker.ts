@@ -16,6 +16,7 @@ import { Admission } from "./admission.js";
 import { Scheduler } from "./scheduler.js";
 import type { RunObserver } from "../engine/observer.js";
 import { observedRun, runEnd, workerObserver } from "./observers.js";
+import { WorkerPresence } from "./presence.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -114,6 +115,8 @@ export class Worker {
   private readonly scheduler: Scheduler;
   /** Logs, traces and metrics of the runs. */
   private readonly observer?: RunObserver;
+  /** This worker's row in the store's worker registry, for operators. */
+  private readonly presence: WorkerPresence;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -162,6 +165,8 @@ export class Worker {
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
     this.observer = workerObserver(this.logger, options.metrics);
+    const identity = { id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency };
+    this.presence = new WorkerPresence(store, identity, this.leaseMs, () => this.executions.size, this.outage);
   }
 
   /** Names of the workflows this worker serves. */
@@ -178,6 +183,7 @@ export class Worker {
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
     await this.admission.register();
+    await this.presence.start();
     this.running = true;
     this.stopWatching = this.store.watchDue?.(() => {
       this.hinted = true;
@@ -263,6 +269,7 @@ export class Worker {
     clearInterval(this.heartbeat);
     const ids = held.map(([id]) => id);
     if (ids.length > 0) await this.store.releaseRuns(this.id, ids).catch((error: unknown) => this.logger.warn("could not release runs on stop", { error }));
+    await this.presence.stop();
   }
 
   private async claimLoop(): Promise<void> {

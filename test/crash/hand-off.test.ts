@@ -30,7 +30,14 @@ test("runs handed to the worker of the process that started them are taken over 
     }
     assert.equal(a.events.filter((event) => event.event === "claimed").length, 0, "A claimed nothing: its runs were handed to it");
 
+    const pidA = a.pid;
     await a.kill();
+    // Why is it stuck? The dead holder is named, with its last heartbeat, until someone takes over.
+    const stuck = await waitUntil(async () => {
+      const diagnosis = (await endure.get(ids[0]!)).diagnosis;
+      return diagnosis?.reason === "lease-lapsed" ? diagnosis : undefined;
+    }, "the diagnosis to see A's lease lapse");
+    assert.match(stuck.summary, new RegExp(`^Held by worker [^ ]+:${pidA}, whose lease lapsed at .+; its last heartbeat was at .+\\. It has likely died\\. No other live worker serves workflow "hand-off"`));
     await processes.spawnWorker({ tag: "B", ...worker });
     await scene.waitForAllFinished(ids);
     for (const id of ids) {

@@ -30,6 +30,8 @@ import { retryTests } from "./conformance/retry.js";
 import { queueTests } from "./conformance/queues.js";
 // ---- schedules ----
 import { scheduleTests } from "./conformance/schedules.js";
+// ---- worker registry ----
+import { workerRegistryTests } from "./conformance/worker-registry.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -67,5 +69,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     queueTests(context);
     // ---- schedules ----
     scheduleTests(context);
+    // ---- worker registry ----
+    workerRegistryTests(context);
   });
 }

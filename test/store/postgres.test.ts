@@ -73,7 +73,7 @@ describe("PostgreSQL", postgresOnly, () => {
       const { run } = await a.createRun(newRun());
       assert.equal(await b.getRun(run.id), undefined);
       const { rows } = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [first.schema]);
-      assert.deepEqual(rows.map((row: { table_name: string }) => row.table_name), ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "schema_migrations", "workflows"]);
+      assert.deepEqual(rows.map((row: { table_name: string }) => row.table_name), ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "schema_migrations", "workers", "workflows"]);
     });
 
     it("stores ids, names and payloads full of quotes, semicolons and SQL unchanged", async (t) => {

@@ -78,7 +78,7 @@ describe("SqliteStore", () => {
         .map((row) => row.name),
     }));
     assert.equal(version, latestMigration());
-    assert.deepEqual(tables, ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "workflows"]);
+    assert.deepEqual(tables, ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "workers", "workflows"]);
   });
 
   it("re-opens an existing file without running its migrations again, keeping its data", async (t) => {
@@ -287,6 +287,10 @@ describe("SqliteStore", () => {
         .map((row) => row.detail).join("\n"),
     };
     Object.assign(plans, orchestration);
+    // ---- worker registry ----
+    const workerStatements = Reflect.get(store, "workerSql") as Record<string, Database.Statement>;
+    const countByStatus = planOf(workerStatements, "countByStatus", []);
+    assert.match(countByStatus, /USING COVERING INDEX runs_status_created/, countByStatus);
     assert.match(orchestration.countActive, /USING INDEX runs_queue_active/, orchestration.countActive);
     for (const query of ["retry", "admit", "wakeParent"] as const) {
       assert.match(orchestration[query], /SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/, `${query}:\n${orchestration[query]}`);

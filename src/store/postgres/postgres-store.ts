@@ -16,6 +16,7 @@ import type {
   RunPage,
   RunQuery,
   RunRecord,
+  RunStatus,
   SendResult,
   Store,
 } from "../store.js";
@@ -35,6 +36,8 @@ import { queueStatements } from "./queue-sql.js";
 import type { FireRequest, FireResult, NewSchedule, ScheduleRecord } from "../schedule-store.js";
 import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
 import { scheduleStatements } from "./schedule-sql.js";
+import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
+import { workerStatements } from "./worker-sql.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -483,6 +486,50 @@ export class PostgresStore implements Store {
         queued: await count(this.queueSql.countQueued, row.name),
         active: await count(this.queueSql.countActive, row.name),
       })));
+    });
+  }
+
+  // ---- worker registry ---------------------------------------------------------------------------
+
+  private workerStatements?: ReturnType<typeof workerStatements>;
+
+  private get workerSql(): ReturnType<typeof workerStatements> {
+    return (this.workerStatements ??= workerStatements(this.url.schema));
+  }
+
+  async heartbeatWorker(worker: WorkerHeartbeat): Promise<void> {
+    await this.inTransaction(async (query) => {
+      const now = this.clock();
+      await query(this.workerSql.upsertWorker, workerColumns(worker, now));
+      await query(this.workerSql.forgetSilentWorkers, [now - FORGET_WORKERS_MS]);
+    });
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    await this.guard((query) => query(this.workerSql.removeWorker, [id]));
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return await this.guard(async (query) => (await query(this.workerSql.listWorkers)).rows.map((row) => toWorkerRecord(row as WorkerRow)));
+  }
+
+  async countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    return await this.guard(async (query) => statusCounts((await query(this.workerSql.countByStatus)).rows as { status: string; n: number }[]));
+  }
+
+  async queueUsage(queue: string, key: string | null): Promise<QueueUsage | undefined> {
+    return await this.guard(async (query) => {
+      const [row] = (await query(this.workerSql.getQueue, [queue])).rows as QueueRow[];
+      if (!row) return undefined;
+      const limits = toQueueLimits(row);
+      const count = async (text: string, params: unknown[]) => ((await query(text, params)).rows[0] as { n: number } | undefined)?.n ?? 0;
+      return {
+        ...limits,
+        queued: await count(this.queueSql.countQueued, [queue]),
+        active: await count(this.queueSql.countActive, [queue]),
+        keyActive: key === null ? null : await count(this.queueSql.activeByKey, [queue, [key]]),
+        admittedInWindow: limits.rateLimit === null ? null : await count(this.queueSql.countAdmittedSince, [queue, this.clock() - limits.rateLimit.periodMs]),
+      };
     });
   }
 

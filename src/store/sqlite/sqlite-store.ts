@@ -18,6 +18,7 @@ import type {
   RunPage,
   RunQuery,
   RunRecord,
+  RunStatus,
   SendResult,
   Store,
 } from "../store.js";
@@ -33,6 +34,8 @@ import { prepareQueueStatements } from "./queue-sql.js";
 import type { FireRequest, FireResult, NewSchedule, ScheduleRecord } from "../schedule-store.js";
 import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
 import { prepareScheduleStatements } from "./schedule-statements.js";
+import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
+import { prepareWorkerStatements } from "./worker-sql.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -66,6 +69,7 @@ export class SqliteStore implements Store {
   private closed = false;
   private readonly scheduleSql: ReturnType<typeof prepareScheduleStatements>;
   private readonly queueSql: ReturnType<typeof prepareQueueStatements>;
+  private readonly workerSql: ReturnType<typeof prepareWorkerStatements>;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -80,6 +84,7 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.scheduleSql = prepareScheduleStatements(this.db);
     this.queueSql = prepareQueueStatements(this.db);
+    this.workerSql = prepareWorkerStatements(this.db);
     const transaction = this.db.transaction((body: () => unknown) => body()).immediate;
     this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
@@ -449,6 +454,46 @@ export class SqliteStore implements Store {
       queued: this.queueSql.countQueued.get(row.name) as number,
       active: this.queueSql.countActive.get(row.name) as number,
     })));
+  }
+
+  // ---- worker registry ---------------------------------------------------------------------------
+
+  async heartbeatWorker(worker: WorkerHeartbeat): Promise<void> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      this.inWriteTransaction(() => {
+        this.workerSql.upsertWorker.run(...workerColumns(worker, now), now);
+        this.workerSql.forgetSilentWorkers.run(now - FORGET_WORKERS_MS);
+      });
+    });
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    return this.exclusive(() => void this.workerSql.removeWorker.run(id));
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return this.exclusive(() => (this.workerSql.listWorkers.all() as WorkerRow[]).map(toWorkerRecord));
+  }
+
+  async countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    return this.exclusive(() => statusCounts(this.workerSql.countByStatus.all() as { status: string; n: number }[]));
+  }
+
+  async queueUsage(queue: string, key: string | null): Promise<QueueUsage | undefined> {
+    return this.exclusive(() => {
+      const row = this.queueSql.getQueue.get(queue) as QueueRow | undefined;
+      if (!row) return undefined;
+      const limits = toQueueLimits(row);
+      const keyRow = key === null ? undefined : (this.queueSql.activeByKey.get({ queue, keys: JSON.stringify([key]) }) as { n: number } | undefined);
+      return {
+        ...limits,
+        queued: this.queueSql.countQueued.get(queue) as number,
+        active: this.queueSql.countActive.get(queue) as number,
+        keyActive: key === null ? null : (keyRow?.n ?? 0),
+        admittedInWindow: limits.rateLimit === null ? null : (this.queueSql.countAdmittedSince.get({ queue, since: this.clock() - limits.rateLimit.periodMs }) as number),
+      };
+    });
   }
 
   // ---- schedules ---------------------------------------------------------------------------------
