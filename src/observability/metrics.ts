@@ -6,10 +6,10 @@ import { consoleLogger, type Logger } from "../worker/logger.js";
 
 export interface MetricsOptions {
   /**
-   * A client of the store: each scrape then also reads the queues' depths from the store
-   * (`endure_queue_depth`, `endure_queue_active`).
+   * A client of the store: each scrape then also reads from the store how many runs are in each
+   * status and in each queue (`endure_runs`, `endure_queue_depth`, `endure_queue_active`).
    */
-  endure?: Pick<Endure, "queues">;
+  endure?: Pick<Endure, "queues" | "statusCounts">;
   /** Where a scrape that could not read the store is reported (default: the library's console logger). */
   logger?: Logger;
 }
@@ -38,6 +38,7 @@ export interface Metrics extends RunObserver {
  * - `endure_runs_in_memory`: runs the workers hold in memory now.
  *
  * Read from the store at each scrape, with `endure`:
+ * - `endure_runs{status}`: runs in the store in each status (queued, pending, running, waiting, completed, …);
  * - `endure_queue_depth{queue}`: runs waiting in a queue for admission;
  * - `endure_queue_active{queue}`: runs of a queue admitted and not finished.
  *
@@ -65,7 +66,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const stepRetries = new Counter({ name: "endure_step_retries_total", help: "Step attempts that failed and are retried", labelNames: ["workflow", "step"], registers });
   const takeovers = new Counter({ name: "endure_lease_takeovers_total", help: "Runs taken over from a worker whose lease lapsed", registers });
   const inMemory = new Gauge({ name: "endure_runs_in_memory", help: "Runs held in memory by the workers of this process", registers });
-  if (options.endure) queueGauges(options.endure, options.logger ?? consoleLogger, registry);
+  if (options.endure) storeGauges(options.endure, options.logger ?? consoleLogger, registry);
 
   return {
     registry,
@@ -100,25 +101,28 @@ const FINISHED = new Set(["completed", "failed", "cancelled", "blocked"]);
 const STEP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** Gauges read from the store when scraped. A store that cannot be read leaves them empty, and says so. */
-function queueGauges(endure: Pick<Endure, "queues">, logger: Logger, registry: Registry): void {
-  // A scrape collects both gauges at once: they share one read of the store.
+function storeGauges(endure: NonNullable<MetricsOptions["endure"]>, logger: Logger, registry: Registry): void {
+  // A scrape collects the gauges at once: they share one read of the store.
   let reading: Promise<void> | undefined;
   const collect = async () => {
     reading ??= read().finally(() => (reading = undefined));
     await reading;
   };
-  const depth = new Gauge({ name: "endure_queue_depth", help: "Runs waiting in a queue for admission", labelNames: ["queue"], registers: [registry], collect });
-  const active = new Gauge({ name: "endure_queue_active", help: "Runs of a queue admitted and not finished", labelNames: ["queue"], registers: [registry], collect });
+  const registers = [registry];
+  const runs = new Gauge({ name: "endure_runs", help: "Runs in the store, by status", labelNames: ["status"], registers, collect });
+  const depth = new Gauge({ name: "endure_queue_depth", help: "Runs waiting in a queue for admission", labelNames: ["queue"], registers, collect });
+  const active = new Gauge({ name: "endure_queue_active", help: "Runs of a queue admitted and not finished", labelNames: ["queue"], registers, collect });
   async function read(): Promise<void> {
-    depth.reset();
-    active.reset();
+    for (const gauge of [runs, depth, active]) gauge.reset();
     try {
-      for (const queue of await endure.queues()) {
+      const [counts, queues] = await Promise.all([endure.statusCounts(), endure.queues()]);
+      for (const [status, count] of Object.entries(counts)) runs.set({ status }, count);
+      for (const queue of queues) {
         depth.set({ queue: queue.name }, queue.queued);
         active.set({ queue: queue.name }, queue.active);
       }
     } catch (error) {
-      logger.warn("metrics: could not read the queues from the store; endure_queue_depth and endure_queue_active are left out of this scrape", { error });
+      logger.warn("metrics: could not read the store; endure_runs, endure_queue_depth and endure_queue_active are left out of this scrape", { error });
     }
   }
 }

@@ -38,7 +38,7 @@ const held = workflow("metered-held", async () => await waitForEvent("go"));
 const orders = queue("metered-orders", { concurrency: 1 });
 
 describe("metrics", () => {
-  test("count runs started and finished by status, step attempts by outcome and retries, take-overs, and read queue depths from the store", async (t) => {
+  test("count runs started and finished by status, step attempts by outcome and retries, take-overs, and read run and queue counts from the store", async (t) => {
     const { endure, url, close } = await openTestEndure();
     t.after(close);
     const metrics = createMetrics({ endure });
@@ -78,6 +78,10 @@ describe("metrics", () => {
     assert.equal(sample(text, "endure_lease_takeovers_total"), 1);
     assert.equal(sample(text, "endure_queue_depth", { queue: "metered-orders" }), 2);
     assert.equal(sample(text, "endure_queue_active", { queue: "metered-orders" }), 1);
+    assert.equal(sample(text, "endure_runs", { status: "completed" }), 3);
+    assert.equal(sample(text, "endure_runs", { status: "failed" }), 1);
+    assert.equal(sample(text, "endure_runs", { status: "queued" }), 2);
+    assert.equal(sample(text, "endure_runs", { status: "blocked" }), 0, "every status has its count");
     // The held run waits for its event out of memory; everything else finished.
     await waitUntil(async () => sample(await metrics.metrics(), "endure_runs_in_memory") === 0, "no run in memory");
   });
@@ -94,8 +98,8 @@ describe("metrics", () => {
 
     const text = await metrics.metrics();
     assert.equal(sample(text, "endure_runs_finished_total", { workflow: "metered-completes", status: "completed" }), 1);
-    assert.doesNotMatch(text, /^endure_queue_depth\{/m);
-    assert.deepEqual(warnings, ["metrics: could not read the queues from the store; endure_queue_depth and endure_queue_active are left out of this scrape"]);
+    assert.doesNotMatch(text, /^endure_(runs|queue_depth)\{/m);
+    assert.deepEqual(warnings, ["metrics: could not read the store; endure_runs, endure_queue_depth and endure_queue_active are left out of this scrape"]);
   });
 
   test("each createMetrics() has a registry of its own, not prom-client's global one", async () => {
