@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMetrics, type Logger, NonRetryableError, queue, step, waitForEvent, workflow } from "../../src/index.js";
+import { createMetrics, type Logger, NonRetryableError, queue, startServer, step, waitForEvent, workflow } from "../../src/index.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../../src/serialization/serializer.js";
 import { openStore } from "../../src/store/open-store.js";
 import { openTestEndure } from "../helpers/test-endure.js";
@@ -100,6 +100,23 @@ describe("metrics", () => {
     assert.equal(sample(text, "endure_runs_finished_total", { workflow: "metered-completes", status: "completed" }), 1);
     assert.doesNotMatch(text, /^endure_(runs|queue_depth)\{/m);
     assert.deepEqual(warnings, ["metrics: could not read the store; endure_runs, endure_queue_depth and endure_queue_active are left out of this scrape"]);
+  });
+
+  test("the HTTP server serves them at GET /metrics, with their content type", async (t) => {
+    const { endure, close } = await openTestEndure();
+    t.after(close);
+    const metrics = createMetrics({ endure });
+    await endure.startWorker({ workflows: [completes], metrics, pollInterval: 10 });
+    await (await endure.start(completes, [])).result();
+    const server = await startServer({ endure, metrics, port: 0 });
+    t.after(() => server.close());
+
+    const response = await fetch(`${server.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), metrics.contentType);
+    const text = await response.text();
+    assert.equal(sample(text, "endure_runs_finished_total", { workflow: "metered-completes", status: "completed" }), 1);
+    assert.equal(sample(text, "endure_runs", { status: "completed" }), 1);
   });
 
   test("each createMetrics() has a registry of its own, not prom-client's global one", async () => {
