@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createMetrics, type Logger, NonRetryableError, queue, startServer, step, waitForEvent, workflow } from "../../src/index.js";
-import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../../src/serialization/serializer.js";
-import { openStore } from "../../src/store/open-store.js";
+import { createOrphanRun } from "../helpers/orphan-run.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -42,13 +41,7 @@ describe("metrics", () => {
     const { endure, url, close } = await openTestEndure();
     t.after(close);
     const metrics = createMetrics({ endure });
-    // A run whose worker died holding it: created claimed by an owner that never renews its lease.
-    const store = await openStore(url);
-    try {
-      await store.createRun({ id: "orphan", workflow: "metered-completes", input: new Serializer(DEFAULT_PAYLOAD_LIMIT).serialize([], "input"), owner: { workerId: "dead-worker", leaseMs: 100 } });
-    } finally {
-      await store.close();
-    }
+    await createOrphanRun(url, "orphan", "metered-completes");
     await endure.startWorker({ workflows: [completes, fails, retries, held], queues: [orders], metrics, pollInterval: 10 });
 
     assert.equal(await (await endure.start(completes, [])).result(), "ok");

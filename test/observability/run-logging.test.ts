@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type Logger, NonRetryableError, sleep, step, workflow } from "../../src/index.js";
-import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../../src/serialization/serializer.js";
-import { openStore } from "../../src/store/open-store.js";
+import { createOrphanRun } from "../helpers/orphan-run.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -89,13 +88,7 @@ describe("worker logs", () => {
     const logger = capturingLogger();
     const { endure, url, close } = await openTestEndure();
     t.after(close);
-    // A worker that died holding the run: created claimed by an owner that never renews its lease.
-    const store = await openStore(url);
-    try {
-      await store.createRun({ id: "orphan", workflow: "logged-orphan", input: new Serializer(DEFAULT_PAYLOAD_LIMIT).serialize([], "the input"), owner: { workerId: "dead-worker", leaseMs: 100 } });
-    } finally {
-      await store.close();
-    }
+    await createOrphanRun(url, "orphan", "logged-orphan");
     const worker = await endure.startWorker({ workflows: [orphan], logger, pollInterval: 10 });
     try {
       await inStep;
