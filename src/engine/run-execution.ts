@@ -536,7 +536,7 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   private completedStep(call: StepCall, attempt: number, value: unknown, output: string): StepOutcome {
-    stepEnded(call, { outcome: "completed" });
+    stepEnded(call, COMPLETED);
     const entry = stepEntry(call, attempt, "completed", output, null, this.host.clock(), null, this.outcomes.number());
     return { entry, settle: () => call.resolve(value) };
   }
@@ -752,6 +752,8 @@ function stepEntry(
 ): JournalEntry {
   return { position: call.position, kind: "step", name: call.name, status, output, error, attempts: attempt, startedAt: call.startedAt, finishedAt, wakeAt, seq };
 }
+
+const COMPLETED: StepEnd = { outcome: "completed" };
 
 /** Tells the observers of the attempt under way how it ended, once. */
 function stepEnded(call: StepCall, end: StepEnd): void {

@@ -1,4 +1,4 @@
-import type { RunObserver, StepEnd } from "../engine/observer.js";
+import type { RunObserver } from "../engine/observer.js";
 import type { Logger } from "../worker/logger.js";
 
 /**
@@ -16,7 +16,10 @@ export function runLogging(logger: Logger): RunObserver {
       return {
         stepStarted: (step) => ({
           stepEnded: (end) => {
-            if (end.outcome !== "completed") logger.info(stepFailureMessage(end), { ...fields, step: step.name, position: step.position, attempt: step.attempt, ...failureFields(end) });
+            if (end.outcome === "completed") return;
+            const failed = { ...fields, step: step.name, position: step.position, attempt: step.attempt, error: end.error };
+            if (end.outcome === "retrying") logger.info("step attempt failed; it will be retried", { ...failed, retryAt: new Date(end.retryAt).toISOString() });
+            else logger.info("step failed", failed);
           },
         }),
         runEnded: (end) => {
@@ -36,12 +39,4 @@ export function runLogging(logger: Logger): RunObserver {
       };
     },
   };
-}
-
-function stepFailureMessage(end: Exclude<StepEnd, { outcome: "completed" }>): string {
-  return end.outcome === "retrying" ? "step attempt failed; it will be retried" : "step failed";
-}
-
-function failureFields(end: Exclude<StepEnd, { outcome: "completed" }>): Record<string, unknown> {
-  return end.outcome === "retrying" ? { error: end.error, retryAt: new Date(end.retryAt).toISOString() } : { error: end.error };
 }

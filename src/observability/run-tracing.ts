@@ -1,5 +1,5 @@
 import { context, type Context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { RunEnd, RunObservation, RunObserver, StepEnd, StepObservation } from "../engine/observer.js";
+import type { ObservedStep, RunEnd, RunObservation, RunObserver, StepEnd, StepObservation } from "../engine/observer.js";
 import { runParentContext, tracer } from "./trace-context.js";
 
 /**
@@ -43,7 +43,7 @@ class TracedRun implements RunObservation {
     return context.with(this.active, fn);
   }
 
-  stepStarted(step: { name: string; position: number; attempt: number }): StepObservation {
+  stepStarted(step: ObservedStep): StepObservation {
     const span = tracer.startSpan(`endure.step ${step.name}`, {
       attributes: { "endure.run_id": this.runId, "endure.step": step.name, "endure.position": step.position, "endure.attempt": step.attempt },
     }, this.active);

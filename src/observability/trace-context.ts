@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { context, type Context, isSpanContextValid, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from "@opentelemetry/api";
 
 /**
@@ -50,6 +50,6 @@ export function fromTraceparent(traceparent: string): SpanContext | undefined {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 function derivedSpanContext(runId: string): SpanContext {
-  const hash = createHash("sha256").update(`endure run ${runId}`).digest("hex");
-  return { traceId: hash.slice(0, 32), spanId: hash.slice(32, 48), traceFlags: TraceFlags.SAMPLED, isRemote: true };
+  const digest = hash("sha256", `endure run ${runId}`, "hex");
+  return { traceId: digest.slice(0, 32), spanId: digest.slice(32, 48), traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }
