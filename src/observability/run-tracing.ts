@@ -1,15 +1,16 @@
 import { context, type Context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { ObservedStep, RunEnd, RunObservation, RunObserver, StepEnd, StepObservation } from "../engine/observer.js";
-import { runParentContext, tracer } from "./trace-context.js";
+import { runParentContext, tracer, tracingEnabled } from "./trace-context.js";
 
 /**
  * OpenTelemetry spans of the runs a worker executes: `endure.run <workflow>` for each execution
  * (claim to exit), under the run's stored trace context, and `endure.step <name>` for each step
  * attempt under it, active while the step's function runs. Replayed steps make no spans. With no
- * SDK registered the run span does not record, and nothing more is done for the run.
+ * SDK registered, or a run span that does not record (sampled out), nothing is done for the run.
  */
 export const runTracing: RunObserver = {
   runStarted(run) {
+    if (!tracingEnabled()) return undefined;
     const parent = runParentContext(run.runId, run.traceContext);
     const span = tracer.startSpan(`endure.run ${run.workflow}`, {
       attributes: {

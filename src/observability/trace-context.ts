@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { context, type Context, isSpanContextValid, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from "@opentelemetry/api";
+import { context, type Context, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from "@opentelemetry/api";
 
 /**
  * Endure's tracer. Through `@opentelemetry/api` it is a no-op until the application registers an
@@ -7,12 +7,25 @@ import { context, type Context, isSpanContextValid, ROOT_CONTEXT, type SpanConte
  */
 export const tracer = trace.getTracer("endure");
 
+/** What the API's tracer provider delegates to while no SDK is registered. */
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an SDK is registered: a check that costs nothing, so that a worker without one does no
+ * tracing work per run at all.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_SDK);
+}
+
 /**
  * The trace context to store with a new run, as a W3C traceparent: the caller's active span (an
  * HTTP request's, or for a child run its parent's execution), or else a short `endure.start` span
  * of its own when an SDK records it. Undefined when nothing is traced: the run is stored without.
  */
 export function newRunTraceContext(workflow: string, runId: string): string | undefined {
+  if (!tracingEnabled()) return undefined;
   const active = trace.getSpanContext(context.active());
   if (active && isSpanContextValid(active)) return toTraceparent(active);
   const span = tracer.startSpan(`endure.start ${workflow}`, { attributes: { "endure.run_id": runId, "endure.workflow": workflow } }, ROOT_CONTEXT);
