@@ -10,6 +10,7 @@ import { memory } from "./workloads/f-memory.js";
 import { longRunning } from "./workloads/g-long-run.js";
 import { children } from "./workloads/h-children.js";
 import { queueAdmission } from "./workloads/i-queue.js";
+import { httpApi } from "./workloads/j-http.js";
 
 export type Metrics = Record<string, number>;
 
@@ -127,6 +128,15 @@ export const WORKLOADS = {
       { metric: "  most running at once (limit 50)", value: String(m.maxRunning), floor: "" },
       { metric: "keyConcurrency 1, 50 keys: runs", value: perSec(m.perKeyRunsPerSec, "runs"), floor: "" },
       { metric: "  most running at once: per key / in all", value: `${m.maxRunningPerKey} / ${m.maxRunningKeyed}`, floor: "" },
+    ],
+  }),
+  J: define({
+    title: "J  HTTP API on loopback: 2000 POST /api/runs from 50 callers; GET a run; GET a page of 50 runs",
+    run: httpApi,
+    rows: (m) => [
+      { metric: "starts over HTTP", value: perSec(m.startsPerSec, "starts"), floor: `client in-process: ${perSec(m.clientStartsPerSec, "starts")}` },
+      { metric: "GET /api/runs/{id} (10 steps) p50 / p99", value: `${m.getP50Ms.toFixed(2)} / ${m.getP99Ms.toFixed(2)} ms`, floor: "" },
+      { metric: "GET /api/runs?limit=50 p50", value: ms(m.listP50Ms, 2), floor: "" },
     ],
   }),
 } satisfies Record<string, Workload<Metrics>>;

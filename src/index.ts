@@ -73,6 +73,11 @@ export type { QueueInfo } from "./client/queue-info.js";
 // ---- schedules ----
 export type { Schedules, ScheduleDefinition, ScheduleInfo } from "./client/schedules.js";
 export type { CatchUpPolicy } from "./store/schedule-store.js";
+// ---- observability ----
+export { pinoLogger } from "./observability/pino-logger.js";
+export { createMetrics } from "./observability/metrics.js";
+export type { Metrics, MetricsOptions } from "./observability/metrics.js";
+export type { RunObserver, RunObservation, StepObservation, ObservedRun, ObservedStep, RunEnd, StepEnd } from "./engine/observer.js";
 // ---- operations: why is it stuck?, workers, counts ----
 export type { Diagnosis, DiagnosisReason } from "./client/diagnosis.js";
 export type { WorkerInfo } from "./client/worker-info.js";

@@ -14,13 +14,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { findPostgresBinaries, POSTGRES_HINT, type PostgresServer, startPostgres } from "./helpers/postgres-server.js";
 
-const STORE_AGNOSTIC = [
-  "test/engine/", "test/client/", "test/worker/", "test/crash/", "examples/",
-  // ---- server ----
-  "test/server/",
-  // ---- cli ----
-  "test/cli/",
-];
+const STORE_AGNOSTIC = ["test/engine/", "test/client/", "test/worker/", "test/crash/", "examples/", /* ---- server ---- */ "test/server/", /* ---- observability ---- */ "test/observability/", /* ---- cli ---- */ "test/cli/"];
 // The examples keep their bank's tables in the database's default schema, which on PostgreSQL every
 // test shares: they run one at a time, after the other files.
 const SERIAL = ["examples/"];

@@ -1,7 +1,16 @@
-import type { Logger } from "../index.js";
+import pino from "pino";
+import { type Logger, pinoLogger } from "../index.js";
 
-/** The worker's log for people: one line per event on stderr, details as `key=value`. */
-export const cliLogger: Logger = {
+/**
+ * The log of a long-running command, on stderr (stdout keeps the command's own lines): JSON lines
+ * through pino for production (`worker`, `serve`), or one readable line per event for a person
+ * watching `endure dev`.
+ */
+export function commandLogger(format: "json" | "human"): Logger {
+  return format === "json" ? pinoLogger(pino({ level: "info" }, pino.destination(2))) : humanLogger;
+}
+
+const humanLogger: Logger = {
   info: (message, details) => write("info", message, details),
   warn: (message, details) => write("warn", message, details),
   error: (message, details) => write("error", message, details),

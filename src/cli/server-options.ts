@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
-import { type Endure, startServer } from "../index.js";
-import { cliLogger } from "./logger.js";
+import { type Endure, type Logger, type MetricsSource, startServer } from "../index.js";
 import { wholeNumber } from "./option-values.js";
 
 /** The options of a command that serves the HTTP API. */
@@ -22,8 +21,15 @@ export function listenOptions(command: Command, defaults: { port?: number }): Co
     .option("--cors <origin...>", "origins that browsers may call the API from");
 }
 
-/** Serves the HTTP API over `endure` as the options say. Its URL is for the command to print, in its own words. */
-export function serveApi(endure: Endure, options: ListenOptions): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Serves the HTTP API over `endure` as the options say, with `metrics` at GET /metrics. Its URL is
+ * for the command to print, in its own words, so the server's own "listening" line is not logged.
+ */
+export function serveApi(
+  endure: Endure,
+  options: ListenOptions,
+  { logger, metrics }: { logger: Logger; metrics: MetricsSource },
+): Promise<{ url: string; close(): Promise<void> }> {
   const { host, port, token, cors } = options;
-  return startServer({ endure, host, port, token, cors, logger: { ...cliLogger, info: () => {} } });
+  return startServer({ endure, host, port, token, cors, metrics, logger: { ...logger, info: () => {} } });
 }

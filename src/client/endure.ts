@@ -26,6 +26,7 @@ import { validateEventName, validateRunId } from "../api/validate.js";
 import { KnownQueues, type QueueInfo } from "./queue-info.js";
 import { UnknownQueueError } from "../api/errors.js";
 import { Schedules } from "./schedules.js";
+import { newRunTraceContext } from "../observability/trace-context.js";
 import { diagnoseRun } from "./diagnose-run.js";
 import { toWorkerInfo, type WorkerInfo } from "./worker-info.js";
 
@@ -146,7 +147,7 @@ export class Endure {
     const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
     if (settings.queue !== undefined) await this.knownQueues.check(settings.queue);
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
-    const newRun: NewRun = { ...settings, id, workflow: name, input };
+    const newRun: NewRun = { ...settings, id, workflow: name, input, traceContext: newRunTraceContext(name, id) };
     // A worker of this process with room runs a run due now itself, without a claim.
     const reservation = this.reserveLocalWorker(newRun);
     let started: CreatedRun;

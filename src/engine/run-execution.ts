@@ -20,6 +20,8 @@ import { CommitGate } from "./commit-gate.js";
 import { LazyAbort } from "./lazy-abort.js";
 import type { CommitDone, Committable, ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
+import type { RunObservation, StepEnd } from "./observer.js";
+import { newRunTraceContext } from "../observability/trace-context.js";
 import { OutcomeQueue } from "./outcome-queue.js";
 import { PendingWaits, type Wait } from "./pending-waits.js";
 import { isRetryable, retryDelay, runStepAttempt, runTransactionAttempt, type StepCall } from "./step-attempt.js";
@@ -84,6 +86,8 @@ export class RunExecution implements DurableRun, Committable {
     private readonly host: ExecutionHost,
     private readonly definition: WorkflowDefinition,
     claimed: ClaimedRun,
+    /** What follows the run in this worker (logs, traces, metrics), if anything does. */
+    readonly observation?: RunObservation,
   ) {
     this.runId = claimed.run.id;
     this.parentId = claimed.run.parentId;
@@ -107,9 +111,10 @@ export class RunExecution implements DurableRun, Committable {
 
   /** Runs (or replays) the workflow function with the run's arguments. */
   start(args: unknown[]): void {
-    const result = scopeStorage.run({ kind: "workflow", run: this }, () =>
+    const run = () => scopeStorage.run({ kind: "workflow", run: this }, () =>
       Promise.resolve().then(() => this.definition.fn(...args)),
     );
+    const result = this.observation?.enter ? this.observation.enter(run) : run();
     result.then(
       (value) => this.finish({ ok: true, value }),
       (error: unknown) => this.finish({ ok: false, error }),
@@ -201,6 +206,7 @@ export class RunExecution implements DurableRun, Committable {
         startedAt: recorded?.startedAt ?? this.host.clock(),
         resolve,
         reject,
+        observation: undefined,
       };
       if (recorded?.status === "retrying") this.waitToRetry(call, recorded);
       else this.attemptStep(call, 0);
@@ -269,7 +275,8 @@ export class RunExecution implements DurableRun, Committable {
       // A recorded wait means the child exists: its entry is written only once the child is.
       if (recorded) return this.awaitChild(recorded, childId, settle);
       this.busy++;
-      this.host.createChild({ ...settings, id: childId, workflow, input, parentId: this.runId, parentPosition: position }, (error, created) => {
+      const traceContext = newRunTraceContext(workflow, childId);
+      this.host.createChild({ ...settings, id: childId, workflow, input, parentId: this.runId, parentPosition: position, traceContext }, (error, created) => {
         this.endBusy();
         if (this.state !== "running") return;
         if (error !== undefined) return this.abandon(error);
@@ -296,8 +303,9 @@ export class RunExecution implements DurableRun, Committable {
     const input = this.host.serializer.serialize(args, `The input of the run continuing workflow "${this.definition.name}"`);
     if (this.blockOnUnreachedEntries("continuing as a new run")) return never();
     const { id, workflow, parentId, parentPosition, tags, timeoutMs, queue, concurrencyKey, priority } = this.claimedRun;
+    const nextId = newRunId();
     const next = {
-      id: newRunId(), workflow, input, continuedFrom: id, tags, priority,
+      id: nextId, workflow, input, continuedFrom: id, tags, priority, traceContext: newRunTraceContext(workflow, nextId),
       ...(parentId === null ? {} : { parentId, parentPosition: parentPosition! }),
       ...(timeoutMs === null ? {} : { timeoutMs }),
       ...(queue === null ? {} : { queue }),
@@ -420,6 +428,7 @@ export class RunExecution implements DurableRun, Committable {
   private attemptNow(call: StepCall, attempt: number, ended: () => void): void {
     const controller = new LazyAbort();
     this.attempts.add(controller);
+    this.observeAttempt(call, attempt);
     const settled = (result: { value: unknown } | { thrown: unknown }) => {
       this.attempts.delete(controller);
       const outcome = this.state === "running" ? this.attemptOutcome(call, attempt, controller, result) : undefined;
@@ -454,6 +463,7 @@ export class RunExecution implements DurableRun, Committable {
       const result = await this.commits.exclusive(async () => {
         if (this.state !== "running" || this.stopping || !(await this.checkLease())) return undefined;
         this.attempts.add(controller);
+        this.observeAttempt(call, attempt);
         return await this.host.transaction(
           async (tx) => {
             const value = await runTransactionAttempt(this.attemptOf(call, attempt, controller), tx);
@@ -513,14 +523,20 @@ export class RunExecution implements DurableRun, Committable {
     return this.state === "running" && !this.stopping;
   }
 
+  /** Observers follow each attempt that executes, from its start to its outcome (completedStep, failedAttempt). */
+  private observeAttempt(call: StepCall, attempt: number): void {
+    if (this.observation) call.observation = this.observation.stepStarted({ name: call.name, position: call.position, attempt });
+  }
+
   private attemptOf(call: StepCall, attempt: number, controller: LazyAbort) {
     return {
-      run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs,
+      run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs, observation: call.observation,
       context: new AttemptContext(this.runId, call.name, call.position, attempt, controller),
     };
   }
 
   private completedStep(call: StepCall, attempt: number, value: unknown, output: string): StepOutcome {
+    stepEnded(call, COMPLETED);
     const entry = stepEntry(call, attempt, "completed", output, null, this.host.clock(), null, this.outcomes.number());
     return { entry, settle: () => call.resolve(value) };
   }
@@ -535,11 +551,13 @@ export class RunExecution implements DurableRun, Committable {
     if (!cancelled && isRetryable(error) && attempt < call.policy.maxAttempts && this.cancel !== "requested") {
       const wakeAt = clock() + retryDelay(attempt, call.policy);
       const retrying = stepEntry(call, attempt, "retrying", null, serializer.serializeError(error), null, wakeAt, null);
+      stepEnded(call, { outcome: "retrying", error, retryAt: wakeAt });
       this.buffer.set(call.position, retrying);
       this.waitToRetry(call, retrying);
       return undefined;
     }
     const errorText = serializer.serializeError(error);
+    stepEnded(call, { outcome: "failed", error });
     const entry = stepEntry(call, attempt, "failed", null, errorText, clock(), null, this.outcomes.number());
     return { entry, settle: () => call.reject(serializer.deserializeError(errorText)) };
   }
@@ -733,6 +751,15 @@ function stepEntry(
   finishedAt: number | null, wakeAt: number | null, seq: number | null,
 ): JournalEntry {
   return { position: call.position, kind: "step", name: call.name, status, output, error, attempts: attempt, startedAt: call.startedAt, finishedAt, wakeAt, seq };
+}
+
+const COMPLETED: StepEnd = { outcome: "completed" };
+
+/** Tells the observers of the attempt under way how it ended, once. */
+function stepEnded(call: StepCall, end: StepEnd): void {
+  const observation = call.observation;
+  call.observation = undefined;
+  observation?.stepEnded(end);
 }
 
 function isOutcome(entry: JournalEntry): boolean {

@@ -11,6 +11,7 @@ import type { StepContext } from "../api/step-context.js";
 import type { ResolvedRetryPolicy } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { LazyAbort } from "./lazy-abort.js";
+import type { StepObservation } from "./observer.js";
 
 /** A step call of a workflow, across its attempts. */
 export interface StepCall {
@@ -25,6 +26,8 @@ export interface StepCall {
   startedAt: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** What follows the attempt under way (logs, traces, metrics), if anything does. */
+  observation?: StepObservation;
 }
 
 
@@ -35,6 +38,8 @@ export interface StepAttempt {
   fn: (...args: never[]) => unknown;
   args: unknown[];
   timeoutMs: number | undefined;
+  /** Its `enter` runs the function in the observers' context (the step's span active). */
+  observation?: StepObservation;
 }
 
 /**
@@ -43,14 +48,15 @@ export interface StepAttempt {
  * not the function honours the signal.
  */
 export function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
-  const { run, context, fn, args, timeoutMs } = attempt;
-  const execution = scopeStorage.run({ kind: "step", run, context }, () => {
+  const { run, context, fn, args, timeoutMs, observation } = attempt;
+  const call = () => scopeStorage.run({ kind: "step", run, context }, () => {
     try {
       return Promise.resolve((fn as (...a: unknown[]) => unknown)(...args));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   });
+  const execution = observation?.enter ? observation.enter(call) : call();
   return timeoutMs === undefined ? execution : withTimeout(execution, attempt, timeoutMs);
 }
 

@@ -10,13 +10,16 @@ import { BodyTooLargeError } from "./errors.js";
  */
 export function bodyLimit(limit: number): MiddlewareHandler {
   return async (c, next) => {
-    const { body } = c.req.raw;
-    if (!body) return await next();
+    // Headers first: touching c.req.raw makes Hono's Node adapter build a whole Request, the
+    // largest cost of a small request. No route reads the body of a GET.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return await next();
     const length = c.req.header("Content-Length");
     if (length !== undefined && c.req.header("Transfer-Encoding") === undefined) {
       if (Number(length) > limit) tooLarge(c, limit);
       return await next();
     }
+    const { body } = c.req.raw;
+    if (!body) return await next();
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of body) {

@@ -40,6 +40,7 @@ export interface RunRow {
   continued_to: string | null;
   forked_from: string | null;
   retries: number;
+  trace_context: string | null;
 }
 
 export interface JournalRow {
@@ -100,6 +101,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     continuedTo: row.continued_to,
     forkedFrom: row.forked_from,
     retries: row.retries,
+    traceContext: row.trace_context,
   };
 }
 
@@ -169,6 +171,7 @@ export function newRunRow(run: NewRun, now: number) {
     admit_at: queued ? (run.dueAt ?? now) : null,
     continued_from: run.continuedFrom ?? null,
     forked_from: run.forkedFrom ?? null,
+    trace_context: run.traceContext ?? null,
     now,
   };
 }

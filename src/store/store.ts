@@ -171,6 +171,8 @@ export interface RunRecord {
   forkedFrom: string | null;
   /** Operator retries so far. */
   retries: number;
+  /** The W3C traceparent every execution of the run is traced under (null: none was given). */
+  traceContext: string | null;
 }
 
 export interface NewRun {
@@ -189,6 +191,8 @@ export interface NewRun {
   priority?: number;
   continuedFrom?: string;
   forkedFrom?: string;
+  /** A W3C traceparent: the trace the run's executions join. */
+  traceContext?: string;
   /**
    * Creates the run already claimed by this worker (running, epoch 1, leased for `leaseMs`), so a
    * worker in the starting process runs it at once, without a claim. Ignored for a run that exists.

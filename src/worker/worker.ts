@@ -14,6 +14,8 @@ import { OutageLog } from "./outage-log.js";
 import { RetentionSweeper } from "./retention.js";
 import { Admission } from "./admission.js";
 import { Scheduler } from "./scheduler.js";
+import type { RunObserver } from "../engine/observer.js";
+import { observedRun, runEnd, workerObserver } from "./observers.js";
 import { WorkerPresence } from "./presence.js";
 
 export interface WorkerOptions {
@@ -42,6 +44,12 @@ export interface WorkerOptions {
    * as the limits allow. The runs are then claimed by any worker of their workflows.
    */
   queues?: readonly QueueDefinition[];
+  // ---- observability ----
+  /**
+   * Prometheus metrics of this worker's runs and steps: pass `createMetrics()` (see
+   * docs/observability.md). Any {@link RunObserver} may be given.
+   */
+  metrics?: RunObserver;
 }
 
 /** What the worker reports when a run leaves its memory. */
@@ -105,6 +113,8 @@ export class Worker {
   private readonly admission: Admission;
   /** Fires the cron schedules of this worker's workflows. */
   private readonly scheduler: Scheduler;
+  /** Logs, traces and metrics of the runs. */
+  private readonly observer?: RunObserver;
   /** This worker's row in the store's worker registry, for operators. */
   private readonly presence: WorkerPresence;
 
@@ -154,6 +164,7 @@ export class Worker {
       cancelRun: (runId) => this.cancelRun(runId),
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
+    this.observer = workerObserver(this.logger, options.metrics);
     const identity = { id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency };
     this.presence = new WorkerPresence(store, identity, this.leaseMs, () => this.executions.size, this.outage);
   }
@@ -325,7 +336,7 @@ export class Worker {
     if (!this.running) return;
     this.leaseDeadlines.set(claimed.run.id, leaseDeadline);
     const definition = this.workflows.get(claimed.run.workflow)!;
-    const execution = new RunExecution(this.host, definition, claimed);
+    const execution = new RunExecution(this.host, definition, claimed, this.observer?.runStarted(observedRun(claimed)));
     this.executions.set(claimed.run.id, execution);
     this.admission.launched(claimed.run);
     execution.start(this.host.serializer.deserialize(claimed.run.input) as unknown[]);
@@ -385,7 +396,9 @@ export class Worker {
   private handleExit(runId: string, exit: RunExit): void {
     // Claim now rather than at the next poll: a child that ended woke its parent, and a run
     // suspended for events is due at once if one came meanwhile (the last children of a fan-out).
-    if ((exit.kind === "finished" && this.executions.get(runId)?.parentId) || (exit.kind === "suspended" && exit.onEvents)) this.notify();
+    const execution = this.executions.get(runId);
+    if ((exit.kind === "finished" && execution?.parentId) || (exit.kind === "suspended" && exit.onEvents)) this.notify();
+    execution?.observation?.runEnded(runEnd(exit, !this.running, this.host.serializer));
     this.executions.delete(runId);
     this.leaseDeadlines.delete(runId);
     if (exit.kind === "abandoned" && this.running && !(exit.reason instanceof LeaseLostError)) {

@@ -50,6 +50,8 @@ test("endure dev serves the API, reloads the worker when a file changes, and sto
     return run.status === "completed" ? run : undefined;
   }, "the run started over HTTP to complete");
   assert.equal(first.output, "v1");
+  // The worker's log, in lines for a person.
+  await dev.waitFor(new RegExp(`info run finished runId=${id} workflow=version status=completed`));
 
   // A save that does not compile keeps the worker down, with the compiler's message.
   project.write("lib/release.ts", `export const RELEASE = ;\n`);

@@ -58,7 +58,7 @@ async function withWorker(t: { after(fn: () => unknown): void }) {
 }
 
 test("start --wait shows each step as it completes, then the result, and exits 0", async (t) => {
-  const { project } = await withWorker(t);
+  const { project, worker } = await withWorker(t);
   const started = await project.run("start", "math", "[20]", "--id", "math-1", "--wait");
   assert.equal(started.code, 0, started.stderr);
   const lines = started.stdout.split("\n");
@@ -68,6 +68,10 @@ test("start --wait shows each step as it completes, then the result, and exits 0
   assert.ok(double >= 0 && double < sleep && sleep < addOne, started.stdout);
   assert.match(started.stdout, /^completed in \S+\n41\n$/m);
   assert.equal(started.stderr, "");
+  // The worker logs each run's events as JSON lines (pino).
+  await worker.waitFor(/"msg":"run finished"/);
+  const finished = worker.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.ok(finished.some((line) => line.msg === "run finished" && line.runId === "math-1" && line.status === "completed"), worker.output());
 
   // One JSON argument that is not an array is the only argument; --json prints only the run.
   const json = await project.run("start", "math", "1", "--wait", "--json");

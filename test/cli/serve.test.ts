@@ -17,11 +17,14 @@ test("serve prints its URL and answers with the store's runs; a worker with --po
   const [, workerUrl] = await worker.waitFor(/Worker running workflows greet, the HTTP API at (http:\/\/127\.0\.0\.1:\d+)\./);
   assert.deepEqual(await (await fetch(`${workerUrl}/api/workflows`)).json(), { workflows: ["greet"] });
   assert.equal((await project.run("start", "greet", '"ada"', "--id", "g1", "--wait")).code, 0);
+  const workerMetrics = await (await fetch(`${workerUrl}/metrics`)).text();
+  assert.match(workerMetrics, /^endure_runs_started_total\{workflow="greet"\} 1$/m);
 
   const serve = project.start("serve", "--port", "0");
   const [, url] = await serve.waitFor(/Endure API listening at (http:\/\/127\.0\.0\.1:\d+)\. Ctrl-C stops it\./);
   const run = (await (await fetch(`${url}/api/runs/g1`)).json()) as { status: string; output: string };
   assert.deepEqual([run.status, run.output], ["completed", "hello ada"]);
+  assert.match(await (await fetch(`${url}/metrics`)).text(), /^endure_runs\{status="completed"\} 1$/m);
   assert.equal(await serve.stop(), 0);
   assert.equal(await worker.stop("SIGTERM"), 0);
   assert.match(worker.output(), /Stopping: runs in progress finish their steps and are handed back\.\n$/);

@@ -78,7 +78,7 @@ CREATE TABLE runs (
   cancel_requested INTEGER NOT NULL DEFAULT 0,
   cancel_delivered INTEGER NOT NULL DEFAULT 0,
   waiting_for      TEXT
-, parent_id TEXT, parent_position INTEGER, tags TEXT, timeout_ms INTEGER, queue TEXT, concurrency_key TEXT, priority INTEGER NOT NULL DEFAULT 0, admit_at INTEGER, admitted_at INTEGER, continued_from TEXT, continued_to TEXT, forked_from TEXT, retries INTEGER NOT NULL DEFAULT 0) STRICT;
+, parent_id TEXT, parent_position INTEGER, tags TEXT, timeout_ms INTEGER, queue TEXT, concurrency_key TEXT, priority INTEGER NOT NULL DEFAULT 0, admit_at INTEGER, admitted_at INTEGER, continued_from TEXT, continued_to TEXT, forked_from TEXT, retries INTEGER NOT NULL DEFAULT 0, trace_context TEXT) STRICT;
 
 CREATE TRIGGER runs_child_finished AFTER UPDATE OF status ON runs
 FOR EACH ROW

@@ -1,8 +1,10 @@
 import { dirname, relative } from "node:path";
 import { Command } from "commander";
+import { createMetrics } from "../../index.js";
 import { DEFAULT_STORE, examples, storeOption, withEndure } from "../client-options.js";
 import { spawnWorker, type WorkerProcess } from "../dev/worker-process.js";
 import { watchTree } from "../dev/watch-tree.js";
+import { commandLogger } from "../logger.js";
 import { color } from "../output.js";
 import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
@@ -24,7 +26,9 @@ export function devCommand(): Command {
 async function dev(file: string, options: DevOptions): Promise<void> {
   const { path } = existingFile(file);
   await withEndure(options, async (endure) => {
-    const server = await serveApi(endure, options);
+    // The worker is another process: these metrics are the store's counts (runs by status, queues).
+    const logger = commandLogger("human");
+    const server = await serveApi(endure, options, { logger, metrics: createMetrics({ endure, logger }) });
     console.log(`Endure dev: the HTTP API at ${color.bold(server.url)}, on ${options.store ?? DEFAULT_STORE}`);
     const supervisor = new WorkerSupervisor(path, options.store);
     const watched = dirname(path);

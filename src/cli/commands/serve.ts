@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { createMetrics } from "../../index.js";
 import { examples, storeOption, withEndure } from "../client-options.js";
+import { commandLogger } from "../logger.js";
 import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
 
@@ -15,7 +17,8 @@ export function serveCommand(): Command {
 
 async function serve(options: ServeOptions): Promise<void> {
   await withEndure(options, async (endure) => {
-    const server = await serveApi(endure, options);
+    const logger = commandLogger("json");
+    const server = await serveApi(endure, options, { logger, metrics: createMetrics({ endure, logger }) });
     try {
       console.log(`Endure API listening at ${server.url}. Ctrl-C stops it.`);
       await untilStopSignal();

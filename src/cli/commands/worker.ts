@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import { Endure } from "../../index.js";
+import { createMetrics, Endure } from "../../index.js";
 import { examples, storeOption } from "../client-options.js";
 import { WORKER_READY } from "../dev/worker-process.js";
-import { cliLogger } from "../logger.js";
+import { commandLogger } from "../logger.js";
 import { wholeNumber } from "../option-values.js";
 import { type ListenOptions, listenOptions, serveApi } from "../server-options.js";
 import { untilStopSignal } from "../stop-signal.js";
@@ -29,18 +29,18 @@ export function workerCommand(): Command {
 
 async function worker(file: string, options: WorkerCommandOptions): Promise<void> {
   const { workflows, queues } = await loadWorkflowFile(file);
+  // Under `endure dev` (an IPC channel to it) a person reads the log, and dev says how to stop and reports the restarts.
+  const standalone = process.send === undefined;
+  const logger = commandLogger(standalone ? "json" : "human");
   const endure = await Endure.open({ store: options.store });
   let server: Awaited<ReturnType<typeof serveApi>> | undefined;
   try {
-    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger: cliLogger });
-    if (options.port !== undefined) {
-      server = await serveApi(endure, options);
-    }
+    const metrics = createMetrics({ endure, logger });
+    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger, metrics });
+    if (options.port !== undefined) server = await serveApi(endure, options, { logger, metrics });
     const names = workflows.map((workflow) => workflow.name).join(", ");
     const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
     const api = server ? `, the HTTP API at ${server.url}` : "";
-    // Under `endure dev` (an IPC channel to it), dev says how to stop and reports the restarts.
-    const standalone = process.send === undefined;
     console.log(`Worker running workflows ${names}${queueNames}${api}.${standalone ? " Ctrl-C stops it." : ""}`);
     process.send?.(WORKER_READY);
     await untilStopSignal();

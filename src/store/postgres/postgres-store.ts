@@ -646,7 +646,7 @@ function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
   return [
     now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
     column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
-    column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"),
+    column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"), column("trace_context"),
   ];
 }
 

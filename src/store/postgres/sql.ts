@@ -28,15 +28,15 @@ export function statements(schema: string) {
     // A batch of starts in one statement; sorted, so concurrent batches lock ids in one order.
     insertRuns: `
       INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
-        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
       SELECT id, workflow, status, input, $1, $1, due_at, owner, epoch, started_at,
         parent_id, parent_position, CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END,
-        timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from
+        timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context
       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[],
                   $10::text[], $11::integer[], $12::jsonb[], $13::bigint[], $14::text[], $15::text[], $16::integer[], $17::bigint[],
-                  $18::text[], $19::text[])
+                  $18::text[], $19::text[], $20::text[])
         AS r(id, workflow, status, input, due_at, owner, epoch, started_at,
-             parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
+             parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
       ORDER BY id
       ON CONFLICT (id) DO NOTHING
       RETURNING *`,

@@ -565,9 +565,9 @@ function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare(`
       INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
-        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from)
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
       VALUES (@id, @workflow, @status, @input, @now, @now, @due_at, @owner, @epoch, @started_at,
-        @parent_id, @parent_position, @tags, @timeout_ms, @queue, @concurrency_key, @priority, @admit_at, @continued_from, @forked_from)
+        @parent_id, @parent_position, @tags, @timeout_ms, @queue, @concurrency_key, @priority, @admit_at, @continued_from, @forked_from, @trace_context)
       ON CONFLICT (id) DO NOTHING
       RETURNING *`),
     getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),

@@ -16,9 +16,24 @@ export function runTests(t: SuiteContext): void {
         owner: null, epoch: 0, lapses: 0, cancelRequested: false, cancelDelivered: false, waitingFor: [],
         parentId: null, parentPosition: null, tags: [], timeoutMs: null, queue: null, concurrencyKey: null, priority: 0,
         admitAt: null, admittedAt: null, continuedFrom: null, continuedTo: null, forkedFrom: null, retries: 0,
+        traceContext: null,
       };
       assert.deepEqual(run, expected);
       assert.deepEqual(await t.store.getRun(input.id), expected);
+    });
+
+    it("keeps the trace context a run was created with: alone, in a batch, claimed, and in the run it continues as", async () => {
+      const traceContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+      const { run } = await t.store.createRun(newRun({ traceContext }));
+      assert.equal(run.traceContext, traceContext);
+      assert.equal((await t.store.getRun(run.id))!.traceContext, traceContext);
+      const [traced, untraced] = await t.store.createRuns([newRun({ traceContext: traceContext.replace("-01", "-00") }), newRun()]);
+      assert.deepEqual([traced!.run.traceContext, untraced!.run.traceContext], [traceContext.replace("-01", "-00"), null]);
+      const claimed = (await t.claim("worker-1")).find((each) => each.run.id === run.id);
+      assert.equal(claimed!.run.traceContext, traceContext);
+      const next = newRun({ continuedFrom: run.id, traceContext: "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01" });
+      assert.deepEqual(await t.store.commit("worker-1", [commitFor(claimed!, { outcome: { status: "completed", output: "null", continuedTo: next } })]), [true]);
+      assert.equal((await t.store.getRun(next.id))!.traceContext, next.traceContext);
     });
 
     it("schedules the run at dueAt and claims it only from then on", async () => {
