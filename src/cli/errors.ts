@@ -1,12 +1,5 @@
 import { EndureError } from "../index.js";
 
-/** A command was given arguments it cannot use (beyond what the parser checks). Nothing was written. */
-export class UsageError extends EndureError {
-  constructor(message: string) {
-    super("USAGE", message);
-  }
-}
-
 /** A command-line argument that must be JSON is not. Nothing was written. */
 export class InvalidJsonError extends EndureError {
   constructor(what: string, parseMessage: string, example: string) {

@@ -25,7 +25,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  store unavailable (cannot reach or open the store)`;
 
 const USAGE_CODES = new Set([
-  "USAGE",
   "INVALID_JSON",
   "INVALID_ARGUMENT",
   "UNKNOWN_WORKFLOW",
