@@ -42,15 +42,18 @@ export interface CliProject {
 
 export async function cliProject(t: { after(fn: () => unknown): void }): Promise<CliProject> {
   const store = freshTestStore("endure-cli-");
-  t.after(() => store.cleanup());
+  const backgrounds: Background[] = [];
+  // The processes first, then their store.
+  t.after(async () => {
+    await Promise.all(backgrounds.map((background) => background.stop()));
+    await store.cleanup();
+  });
   const dir = store.dir;
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO, join(dir, "node_modules/endure"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "cli-test-project", private: true, type: "module" }));
   const env = { ...process.env, ENDURE_STORE: store.url, NO_COLOR: "1" };
   const spawnCli = (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-  const backgrounds: Background[] = [];
-  t.after(() => Promise.all(backgrounds.map((background) => background.stop())));
   return {
     dir,
     store: store.url,
