@@ -16,8 +16,9 @@ import { findPostgresBinaries, POSTGRES_HINT, type PostgresServer, startPostgres
 
 const STORE_AGNOSTIC = ["test/engine/", "test/client/", "test/worker/", "test/crash/", "examples/", /* ---- server ---- */ "test/server/", /* ---- observability ---- */ "test/observability/", /* ---- cli ---- */ "test/cli/"];
 // The examples keep their bank's tables in the database's default schema, which on PostgreSQL every
-// test shares: they run one at a time, after the other files.
-const SERIAL = ["examples/"];
+// test shares: they run one at a time, after the other files. The scale-out test measures how
+// worker processes share runs, which needs the machine's cores to itself.
+const SERIAL = ["examples/", "test/crash/scale-out.test.ts"];
 
 const given = process.argv.slice(2);
 const files = given.length > 0 ? given : findTests(["src", "test", "examples"]);

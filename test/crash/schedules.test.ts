@@ -35,8 +35,12 @@ test("three worker processes fire one every-second schedule: each tick starts on
     }, "six ticks to start runs", 30_000, 50);
     assertConsecutive(ticks, "every tick started a run");
     const ids = ticks.map((tick) => `${PREFIX}${new Date(tick).toISOString()}`);
-    const fired = new Set(processes.events("fired").flatMap((event) => event.runIds as string[]));
-    assert.ok(ids.every((id) => fired.has(id)), "the worker processes fired every tick");
+    // A run is in the store before its worker's "fired" line has crossed the pipe: wait for the lines.
+    const firedAll = () => {
+      const fired = new Set(processes.events("fired").flatMap((event) => event.runIds as string[]));
+      return ids.every((id) => fired.has(id));
+    };
+    await waitUntil(firedAll, "the worker processes to report firing every tick", 10_000);
     await scene.waitForAllFinished(ids);
     const executions = new Map(readExecutions(effects).map((row) => [row.run_id, row.count]));
     assert.deepEqual(ids.map((id) => executions.get(id)), ids.map(() => 1), "each tick's run executed its step once");
