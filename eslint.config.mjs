@@ -33,14 +33,18 @@ export default tseslint.config(
       }],
     },
   },
-  // ---- cli ----
+  // ---- cli and server ----
   {
-    // The CLI is a thin adapter over the Endure client (src/index.ts): no store, engine or worker internals.
-    files: ["src/cli/**/*.ts"],
+    // The CLI and the HTTP server are thin adapters over the Endure client: no store, engine or
+    // worker internals (the worker's Logger interface aside).
+    files: ["src/cli/**/*.ts", "src/server/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         paths: ["better-sqlite3", "pg"].map((name) => ({ name, message: "Only src/store/** talks to a database driver." })),
-        patterns: [{ group: ["**/store/**", "**/engine/**", "**/worker/**"], message: "The CLI uses the Endure client only (import from ../index.js)." }],
+        patterns: [{
+          group: ["**/store/**", "**/engine/**", "**/worker/**", "!**/worker/logger.js"],
+          message: "The CLI and the server use the Endure client only (src/index.ts, src/client/).",
+        }],
       }],
     },
   },
