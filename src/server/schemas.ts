@@ -69,6 +69,7 @@ const runSummaryShape = {
   wakeAt: z.string().nullable(),
   waitingFor: z.array(z.string()),
   cancelRequested: z.boolean(),
+  owner: z.string().nullable(),
   tags: z.array(z.string()),
   timeoutMs: z.number().nullable(),
   queue: z.string().nullable(),
@@ -98,12 +99,22 @@ const journalEntry = z
   })
   .openapi("JournalEntry");
 
+const diagnosis = z
+  .object({
+    summary: z.string(),
+    reason: z.string(),
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+  })
+  .openapi("Diagnosis", { description: "What a run that has not completed is doing, or why it is not moving, in words" });
+
 export const runDetail = z
   .looseObject({
     ...runSummaryShape,
     journal: z.array(journalEntry),
     values: z.record(z.string(), z.unknown()),
     history: z.array(z.object({ retry: z.number(), entries: z.array(journalEntry) })),
+    diagnosis: diagnosis.nullable(),
   })
   .openapi("Run");
 

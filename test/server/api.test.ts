@@ -100,12 +100,16 @@ describe("HTTP API", () => {
 
     await server.post("/api/runs", { workflow: "approval", id: "order-7" });
     await waitUntil(() => statusOf(server, "order-7", "waiting"), "the run to wait for its event");
+    const waiting = (await server.get(runPath("order-7"))).body;
+    assert.equal(waiting.diagnosis.reason, "waiting-for-event");
+    assert.match(waiting.diagnosis.summary, /^Waiting for event "decision" since /);
     const sent = await server.post(runPath("order-7", "events"), { name: "decision", payload: { approved: true }, key: "k1" });
     assert.equal(sent.status, 200);
     assert.deepEqual(sent.body, { duplicate: false });
 
     await waitUntil(() => statusOf(server, "order-7", "completed"), "the run to complete");
-    assert.deepEqual((await server.get(runPath("order-7"))).body.output, { approved: true });
+    const done = (await server.get(runPath("order-7"))).body;
+    assert.deepEqual([done.output, done.diagnosis], [{ approved: true }, null]);
     const late = await server.post(runPath("order-7", "events"), { name: "decision", payload: { approved: false } });
     assert.equal(late.status, 409);
     assert.equal(late.body.error.code, "RUN_FINISHED");
