@@ -137,7 +137,7 @@ export class RunNotFoundError extends EndureError {
   readonly runId: string;
 
   constructor(runId: string) {
-    super("RUN_NOT_FOUND", `No run with id "${runId}" exists in this store. Check the id, or list runs with list().`);
+    super("RUN_NOT_FOUND", `No run with id "${runId}" exists in this store. Check the id; list() (or "endure list", or GET /api/runs) shows the runs there are.`);
     this.runId = runId;
   }
 }
