@@ -108,10 +108,11 @@ function queued({ run, queue, workers, admitAt, now }: RunFacts): Diagnosis {
     return state("delayed", `Queued in ${name} with a start delay: it may be admitted ${at(admitAt, now)}.`, run.createdAt, admitAt);
   }
   const admitters = workers.filter((worker) => isAlive(worker, now) && worker.queues.includes(queue.name));
-  const waitingIn = `${queue.queued} run${queue.queued === 1 ? "" : "s"} wait in it`;
+  const waitingIn = `${queue.queued} run${queue.queued === 1 ? " waits" : "s wait"} in it`;
   let why: string;
   if (queue.concurrency !== null && queue.active >= queue.concurrency) {
-    why = `behind its concurrency limit: all ${queue.concurrency} slots are in use, and ${waitingIn}.`;
+    const slots = queue.concurrency === 1 ? "its one slot is" : `all ${queue.concurrency} slots are`;
+    why = `behind its concurrency limit: ${slots} in use, and ${waitingIn}.`;
   } else if (queue.keyConcurrency !== null && queue.keyActive !== null && queue.keyActive >= queue.keyConcurrency) {
     why = `behind its limit per key: ${queue.keyActive} of ${queue.keyConcurrency} runs with key "${run.concurrencyKey}" are active.`;
   } else if (queue.rateLimit !== null && queue.admittedInWindow !== null && queue.admittedInWindow >= queue.rateLimit.limit) {
@@ -128,17 +129,15 @@ function pending({ run, workers, dueAt, now }: RunFacts): Diagnosis {
   if (run.startedAt === null && dueAt !== null && dueAt.getTime() > now) return state("delayed", `Starts ${at(dueAt, now)} (a start delay).`, run.createdAt, dueAt);
   const serving = workers.filter((worker) => isAlive(worker, now) && worker.workflows.includes(run.workflow));
   const since = `Pending since ${time(run.updatedAt, now)}`;
-  if (serving.length === 0) return noWorker(run, since);
+  if (serving.length === 0) {
+    return state("no-worker", `${since}, but no live worker serves workflow "${run.workflow}": start one (endure worker <file>).`, run.updatedAt);
+  }
   const slots = serving.reduce((sum, worker) => sum + worker.concurrency, 0);
   const busy = serving.reduce((sum, worker) => sum + worker.activeRuns, 0);
   if (busy >= slots) {
     return state("pending", `${since}: every live worker of workflow "${run.workflow}" is busy (${busy} of ${slots} slots in use); it starts when one frees up.`, run.updatedAt);
   }
   return state("pending", `${since}: due now; one of ${serving.length} live worker${serving.length === 1 ? "" : "s"} of workflow "${run.workflow}" claims it at its next poll.`, run.updatedAt);
-}
-
-function noWorker(run: RunSummary, since: string): Diagnosis {
-  return state("no-worker", `${since}, but no live worker serves workflow "${run.workflow}": start one (endure worker <file>).`, run.updatedAt);
 }
 
 function running(facts: RunFacts): Diagnosis {

@@ -141,7 +141,7 @@ describe("why is it stuck? get(id).diagnosis", () => {
     const second = await endure.start(listener, [], { queue: lane });
     const behind = await diagnosisWhen(endure, second.id, "queued");
     assert.equal(behind.reason, "queued");
-    assert.equal(behind.summary, `Queued in queue "diag-lane" behind its concurrency limit: all 1 slots are in use, and 1 run wait in it.`);
+    assert.equal(behind.summary, `Queued in queue "diag-lane" behind its concurrency limit: its one slot is in use, and 1 run waits in it.`);
 
     const a = await endure.start(listener, [], { queue: perAccount, concurrencyKey: "acct-1" });
     await diagnosisWhen(endure, a.id, "waiting");
