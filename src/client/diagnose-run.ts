@@ -1,7 +1,7 @@
 import { childRunId } from "../engine/child-runs.js";
 import type { RunRecord, Store } from "../store/store.js";
 import { type Diagnosis, diagnose } from "./diagnosis.js";
-import type { JournalEntryInfo, RunSummary } from "./run-info.js";
+import { date, type JournalEntryInfo, type RunSummary } from "./run-info.js";
 
 const NEEDS_WORKERS = new Set(["queued", "pending", "running"]);
 
@@ -15,6 +15,5 @@ export async function diagnoseRun(store: Store, run: RunRecord, summary: RunSumm
     firstChild ? store.getRun(childRunId(run.id, firstChild.position)) : undefined,
   ]);
   const children = new Map(child?.parentId === run.id && firstChild ? [[firstChild.position, child]] : []);
-  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   return diagnose({ run: summary, journal, workers, queue, children, dueAt: date(run.dueAt), admitAt: date(run.admitAt), now: Date.now() });
 }

@@ -23,7 +23,8 @@ import { queueName, runOptions, type StartOptions, validateTags } from "../api/r
 import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toReplacedEntries, toRunSummary } from "./run-info.js";
 import { forkRun, type ForkOptions, type RetryAllFilter, retryRun, retryRuns } from "./retry-fork.js";
 import { validateEventName, validateRunId } from "../api/validate.js";
-import { KnownQueues, type QueueInfo } from "./queue-info.js";
+import type { QueueInfo } from "./queue-info.js";
+import { KnownNames } from "./known-names.js";
 import { UnknownQueueError } from "../api/errors.js";
 import { Schedules } from "./schedules.js";
 import { newRunTraceContext } from "../observability/trace-context.js";
@@ -105,6 +106,8 @@ export class Endure {
   private readonly localExits = new Map<string, (exit: RunExit) => void>();
   /** Concurrent starts share one transaction. */
   private readonly starts: Batcher<NewRun, CreatedRun>;
+  private readonly knownWorkflows: KnownNames;
+  private readonly knownQueues: KnownNames;
   private closed = false;
 
   private constructor(
@@ -113,6 +116,8 @@ export class Endure {
     private readonly serializer: Serializer,
   ) {
     this.starts = new Batcher((runs) => store.createRuns(runs));
+    this.knownWorkflows = new KnownNames(() => store.knownWorkflows(), (name, known) => new UnknownWorkflowError(name, known));
+    this.knownQueues = new KnownNames(() => store.knownQueues(), (name, known) => new UnknownQueueError(name, known));
     this.schedules = new Schedules(store, serializer, (name) => this.resolveWorkflowName(name), () => this.assertOpen());
   }
 
@@ -396,8 +401,7 @@ export class Endure {
     if (typeof workflow !== "string") {
       throw new InvalidArgumentError(`start() needs a workflow definition or a workflow name; got ${typeof workflow}.`);
     }
-    const known = await this.store.knownWorkflows();
-    if (!known.includes(workflow)) throw new UnknownWorkflowError(workflow, known);
+    await this.knownWorkflows.check(workflow);
     return workflow;
   }
 
@@ -466,12 +470,6 @@ export class Endure {
   }
 
   // ---- queues ----
-
-  private queueNames?: KnownQueues;
-
-  private get knownQueues(): KnownQueues {
-    return (this.queueNames ??= new KnownQueues(this.store));
-  }
 
   /** Every queue registered by a worker of the store, by name: its limits, and how many runs wait in it and hold a slot now. */
   async queues(): Promise<QueueInfo[]> {

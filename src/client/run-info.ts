@@ -72,7 +72,8 @@ export interface JournalEntryInfo {
   wakeAt: Date | null;
 }
 
-const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+/** A time in ms as a Date; null stays null. */
+export const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 export function toRunSummary<R>(run: RunRecord, serializer: Serializer): RunSummary<R> {
   const summary: RunSummary<R> = {

@@ -5,6 +5,7 @@ import type { CatchUpPolicy, ScheduleRecord } from "../store/schedule-store.js";
 import type { Store } from "../store/store.js";
 import { nextTick, parseCron, type ScheduleRunOptions } from "../worker/schedule-plan.js";
 import { runOptions, type StartOptions } from "../api/run-options.js";
+import { date } from "./run-info.js";
 
 /** What a schedule starts, and when. */
 export interface ScheduleDefinition<A extends unknown[] = unknown[], R = unknown> extends Omit<StartOptions, "id" | "delay"> {
@@ -169,8 +170,8 @@ export class Schedules {
       catchUp: record.catchUp,
       runOptions: JSON.parse(record.options) as ScheduleRunOptions,
       paused: record.paused,
-      nextAt: record.nextAt === null ? null : new Date(record.nextAt),
-      lastAt: record.lastAt === null ? null : new Date(record.lastAt),
+      nextAt: date(record.nextAt),
+      lastAt: date(record.lastAt),
       createdAt: new Date(record.createdAt),
       updatedAt: new Date(record.updatedAt),
     };

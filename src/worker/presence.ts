@@ -15,16 +15,18 @@ const MIN_HEARTBEAT_MS = 1000;
 export class WorkerPresence {
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
-  private readonly heartbeatMs: number;
+  /** The heartbeat but for its count of runs. */
+  private readonly identity: Omit<WorkerHeartbeat, "activeRuns">;
 
   constructor(
     private readonly store: Store,
-    private readonly identity: Omit<WorkerHeartbeat, "activeRuns" | "heartbeatMs" | "name" | "host" | "pid">,
+    worker: Pick<WorkerHeartbeat, "id" | "workflows" | "queues" | "concurrency">,
     leaseMs: number,
     private readonly activeRuns: () => number,
     private readonly outage: OutageLog,
   ) {
-    this.heartbeatMs = Math.max(MIN_HEARTBEAT_MS, leaseMs);
+    const host = hostname();
+    this.identity = { ...worker, name: `${host}:${process.pid}`, host, pid: process.pid, heartbeatMs: Math.max(MIN_HEARTBEAT_MS, leaseMs) };
   }
 
   async start(): Promise<void> {
@@ -33,7 +35,7 @@ export class WorkerPresence {
       this.beating ??= this.beat()
         .catch((error: unknown) => this.outage.failed("the worker's heartbeat", error))
         .finally(() => (this.beating = undefined));
-    }, this.heartbeatMs);
+    }, this.identity.heartbeatMs);
     this.timer.unref();
   }
 
@@ -44,9 +46,6 @@ export class WorkerPresence {
   }
 
   private beat(): Promise<void> {
-    const host = hostname();
-    return this.store.heartbeatWorker({
-      ...this.identity, name: `${host}:${process.pid}`, host, pid: process.pid, activeRuns: this.activeRuns(), heartbeatMs: this.heartbeatMs,
-    });
+    return this.store.heartbeatWorker({ ...this.identity, activeRuns: this.activeRuns() });
   }
 }
