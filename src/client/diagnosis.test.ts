@@ -11,7 +11,7 @@ function facts(run: Partial<RunSummary>, more: Partial<RunFacts> = {}): RunFacts
     id: "r-1", workflow: "wf", status: "pending", input: [], createdAt: new Date(NOW - 60_000), updatedAt: new Date(NOW - 60_000),
     startedAt: null, finishedAt: null, wakeAt: null, waitingFor: [], cancelRequested: false, owner: null, tags: [], timeoutMs: null,
     queue: null, concurrencyKey: null, priority: 0, parentId: null, continuedFrom: null, continuedTo: null, forkedFrom: null, retries: 0,
-    ...run,
+    version: null, ...run,
   };
   return { run: summary, journal: [], workers: [], children: new Map(), dueAt: null, admitAt: null, now: NOW, ...more };
 }
@@ -19,7 +19,7 @@ function facts(run: Partial<RunSummary>, more: Partial<RunFacts> = {}): RunFacts
 function worker(overrides: Partial<WorkerRecord>): WorkerRecord {
   return {
     id: "w-1", name: "box:1", host: "box", pid: 1, workflows: ["wf"], queues: [], concurrency: 2, activeRuns: 0,
-    heartbeatMs: 5000, startedAt: NOW - 3600_000, heartbeatAt: NOW - 1000, ...overrides,
+    heartbeatMs: 5000, startedAt: NOW - 3600_000, heartbeatAt: NOW - 1000, version: null, compatibleWith: [], ...overrides,
   };
 }
 

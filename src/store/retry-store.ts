@@ -20,10 +20,13 @@ export interface RetryStore {
    *   of each); a `failed` child is retried along with its parent, in the same transaction, and
    *   its next end sends a new notice. With no `failed` entry (the workflow threw by itself, or
    *   its worker crash-looped) the journal is left whole.
+   *
+   * With `version`, the run is re-pinned to that version of the workers' code (and so is each
+   * failed child retried with it), so that workers of another version take it up.
    */
-  retryRun(id: string): Promise<RetryRunResult>;
+  retryRun(id: string, version?: string): Promise<RetryRunResult>;
   /**
-   * Creates run `newId`: the source's workflow, input, tags and timeout, `forkedFrom` the source,
+   * Creates run `newId`: the source's workflow, input, tags, timeout and version, `forkedFrom` the source,
    * pending and due now, with a copy of the source's journal entries before `fromPosition`
    * (0 to the source journal's length: one past its last position). Nothing is written when the source is missing, the id is
    * taken or the position out of range.

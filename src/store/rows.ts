@@ -41,6 +41,7 @@ export interface RunRow {
   forked_from: string | null;
   retries: number;
   trace_context: string | null;
+  version: string | null;
 }
 
 export interface JournalRow {
@@ -102,6 +103,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     forkedFrom: row.forked_from,
     retries: row.retries,
     traceContext: row.trace_context,
+    version: row.version,
   };
 }
 
@@ -139,9 +141,15 @@ export function toInboxEvent(row: InboxRow): InboxEvent {
   return { seq: Number(row.seq), name: row.name, payload: row.payload, sentAt: Number(row.sent_at) };
 }
 
-/** A fork of `source`: the same workflow, input, tags and timeout, linked to it (see `RetryStore.forkRun`). */
+/**
+ * A fork of `source`: the same workflow, input, tags and timeout, linked to it (see `RetryStore.forkRun`),
+ * and pinned to its version, since it replays a copy of its journal.
+ */
 export function forkOf(source: RunRecord, id: string): NewRun {
-  return { id, workflow: source.workflow, input: source.input, tags: source.tags, timeoutMs: source.timeoutMs ?? undefined, forkedFrom: source.id };
+  return {
+    id, workflow: source.workflow, input: source.input, tags: source.tags, timeoutMs: source.timeoutMs ?? undefined, forkedFrom: source.id,
+    version: source.version ?? undefined,
+  };
 }
 
 /**
@@ -172,6 +180,7 @@ export function newRunRow(run: NewRun, now: number) {
     continued_from: run.continuedFrom ?? null,
     forked_from: run.forkedFrom ?? null,
     trace_context: run.traceContext ?? null,
+    version: run.version ?? run.owner?.version ?? null,
     now,
   };
 }

@@ -74,8 +74,9 @@ export interface Store extends RetryStore, QueueStore, ScheduleStore, WorkerRegi
   knownWorkflows(): Promise<string[]>;
 
   /**
-   * Takes up to `limit` due runs of the given workflows for a worker: sets it as owner, bumps the
-   * epoch (the fence for later commits) and sets the lease. A run whose previous lease lapsed has
+   * Takes up to `limit` due runs of the given workflows, of the versions it serves (see
+   * {@link ClaimRequest.version}), for a worker: sets it as owner, bumps the epoch (the fence for
+   * later commits), sets the lease and pins a run not pinned yet to the worker's version. A run whose previous lease lapsed has
    * its `lapses` counted; at `maxLapses` it is failed instead of claimed.
    */
   claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]>;
@@ -173,6 +174,8 @@ export interface RunRecord {
   retries: number;
   /** The W3C traceparent every execution of the run is traced under (null: none was given). */
   traceContext: string | null;
+  /** The version of the workers' code the run is pinned to (null: not pinned yet); see `version-pinning.ts`. */
+  version: string | null;
 }
 
 export interface NewRun {
@@ -193,11 +196,14 @@ export interface NewRun {
   forkedFrom?: string;
   /** A W3C traceparent: the trace the run's executions join. */
   traceContext?: string;
+  /** Pins the run to this version of the workers' code from its start (a child or successor of a pinned run). */
+  version?: string;
   /**
    * Creates the run already claimed by this worker (running, epoch 1, leased for `leaseMs`), so a
    * worker in the starting process runs it at once, without a claim. Ignored for a run that exists.
+   * A versioned worker gives its `version`: the run is pinned to it unless `NewRun.version` pins it already.
    */
-  owner?: { workerId: string; leaseMs: number };
+  owner?: { workerId: string; leaseMs: number; version?: string };
 }
 
 export interface CreatedRun {
@@ -256,6 +262,13 @@ export interface ClaimRequest {
   maxLapses: number;
   /** Serialized error to fail a run with when it reaches `maxLapses`. */
   crashLoopError: (runId: string, lapses: number) => string;
+  /**
+   * The version of the worker's code (omitted: an unversioned worker). The worker claims runs not
+   * pinned yet, pinning them to this version, and runs pinned to it or to one of `compatibleWith`.
+   * An unversioned worker claims only runs not pinned yet, and leaves them so.
+   */
+  version?: string;
+  compatibleWith?: readonly string[];
 }
 
 export interface ClaimedRun {

@@ -1,8 +1,9 @@
 import type { QueueLimits } from "./queue-store.js";
 import type { RunStatus } from "./store.js";
+import type { ServedVersions } from "./version-pinning.js";
 
-/** What a worker says about itself at every heartbeat. */
-export interface WorkerHeartbeat {
+/** What a worker says about itself at every heartbeat, with the versions of runs it claims. */
+export interface WorkerHeartbeat extends ServedVersions {
   id: string;
   /** For people: `host:pid`. */
   name: string;
@@ -79,6 +80,9 @@ export interface WorkerRow {
   heartbeat_ms: number | string;
   started_at: number | string;
   heartbeat_at: number | string;
+  version: string | null;
+  /** A JSON array. */
+  compatible_with: string;
 }
 
 export function toWorkerRecord(row: WorkerRow): WorkerRecord {
@@ -94,11 +98,13 @@ export function toWorkerRecord(row: WorkerRow): WorkerRecord {
     heartbeatMs: Number(row.heartbeat_ms),
     startedAt: Number(row.started_at),
     heartbeatAt: Number(row.heartbeat_at),
+    version: row.version,
+    compatibleWith: JSON.parse(row.compatible_with) as string[],
   };
 }
 
 /** The columns of a heartbeat, in the order of the stores' upsert statements. */
 export function workerColumns(worker: WorkerHeartbeat, now: number): unknown[] {
   return [worker.id, worker.name, worker.host, worker.pid, JSON.stringify(worker.workflows), JSON.stringify(worker.queues),
-    worker.concurrency, worker.activeRuns, worker.heartbeatMs, now];
+    worker.concurrency, worker.activeRuns, worker.heartbeatMs, worker.version, JSON.stringify(worker.compatibleWith), now];
 }

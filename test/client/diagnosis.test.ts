@@ -121,7 +121,7 @@ describe("why is it stuck? get(id).diagnosis", () => {
     const store = await openStore(url);
     t.after(() => store.close());
     // A worker that claimed the run and died: its lease and its heartbeat are long past.
-    await store.heartbeatWorker({ id: "dead-worker", name: "box-9:4242", host: "box-9", pid: 4242, workflows: ["diag-orphan"], queues: [], concurrency: 5, activeRuns: 1, heartbeatMs: 1000 });
+    await store.heartbeatWorker({ id: "dead-worker", name: "box-9:4242", host: "box-9", pid: 4242, workflows: ["diag-orphan"], queues: [], concurrency: 5, activeRuns: 1, heartbeatMs: 1000, version: null, compatibleWith: [] });
     await store.createRun({ id: "orphan", workflow: "diag-orphan", input: "[[]]" });
     await store.claimRuns({ workerId: "dead-worker", workflows: ["diag-orphan"], limit: 1, leaseMs: 100, maxLapses: 5, crashLoopError: () => "" });
     const diagnosis = await waitUntil(async () => {

@@ -32,6 +32,8 @@ import { queueTests } from "./conformance/queues.js";
 import { scheduleTests } from "./conformance/schedules.js";
 // ---- worker registry ----
 import { workerRegistryTests } from "./conformance/worker-registry.js";
+// ---- version pinning ----
+import { versionPinningTests } from "./conformance/version-pinning.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -71,5 +73,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     scheduleTests(context);
     // ---- worker registry ----
     workerRegistryTests(context);
+    // ---- version pinning ----
+    versionPinningTests(context);
   });
 }

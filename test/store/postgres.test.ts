@@ -121,7 +121,9 @@ describe("PostgreSQL", postgresOnly, () => {
         (await admin.query(`EXPLAIN ${text}`, params)).rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
       const now = Date.now();
       const plans = {
-        claim: await plan(sql.claim, [now, ["wf"], 100, "worker-1", now + 5000, 5]),
+        claim: await plan(sql.claim, [now, ["wf"], 100, "worker-1", now + 5000, 5, [], null]),
+        // ---- version pinning ----
+        claimVersioned: await plan(sql.claim, [now, ["wf"], 100, "worker-1", now + 5000, 5, ["v2", "v1"], "v2"]),
         listByStatus: await plan(sql.listRuns, ["completed", null, null, null, 51, null]),
         listByWorkflow: await plan(sql.listRuns, [null, "wf-3", null, null, 51, null]),
         listAll: await plan(sql.listRuns, [null, null, 25_000, "done-25000", 51, null]),
@@ -397,7 +399,7 @@ function orchestrationStatements(schema: string): Record<string, [string, unknow
     childrenFrom: [sql.childrenFrom, ["old-6", 9]],
     consumeNotices: [sql.consumeNotices, ["old-6", "endure:child:9", 9]],
     reopenNewestNotice: [sql.reopenNewestNotice, ["old-6", "endure:child:9"]],
-    retry: [sql.retry, ["old-6", now]],
+    retry: [sql.retry, ["old-6", now, "v2"]],
     journalLength: [sql.journalLength, ["old-6"]],
     copyJournal: [sql.copyJournal, ["old-6", "fork-1", 5]],
     getHistory: [sql.getHistory, ["old-6"]],

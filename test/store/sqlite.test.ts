@@ -239,7 +239,9 @@ describe("SqliteStore", () => {
     };
     const plan = (name: string, params: unknown) => planOf(statements, name, params);
     const plans = {
-      findDue: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), limit: 100 }),
+      findDue: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), versions: "[]", limit: 100 }),
+      // ---- version pinning ----
+      findDueVersioned: plan("findDue", { now: Date.now(), workflows: JSON.stringify(["wf"]), versions: JSON.stringify(["v2", "v1"]), limit: 100 }),
       listByStatus: plan("listRuns", { status: "completed", workflow: null, after_created: null, after_id: null, limit: 51, tags: null }),
       listByWorkflow: plan("listRuns", { status: null, workflow: "wf-3", after_created: null, after_id: null, limit: 51, tags: null }),
       retention: plan("oldestFinished", { before: 1000, limit: 500 }),
@@ -276,7 +278,7 @@ describe("SqliteStore", () => {
       childrenFrom: plan("childrenFrom", { run_id: "old-6", position: 9 }),
       consumeNotices: plan("consumeNotices", { run_id: "old-6", name: "endure:child:9", position: 9 }),
       reopenNewestNotice: plan("reopenNewestNotice", { run_id: "old-6", name: "endure:child:9" }),
-      retry: plan("retry", { id: "old-6", now }),
+      retry: plan("retry", { id: "old-6", now, version: "v2" }),
       journalLength: plan("journalLength", ["old-6"]),
       copyJournal: plan("copyJournal", { source: "old-6", fork: "fork-1", position: 5 }),
       getHistory: plan("getHistory", ["old-6"]),

@@ -38,6 +38,7 @@ import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
 import { scheduleStatements } from "./schedule-sql.js";
 import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
 import { workerStatements } from "./worker-sql.js";
+import { servedVersions } from "../version-pinning.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -199,7 +200,9 @@ export class PostgresStore implements Store {
     // finds due runs best depends on how many runs there are now.
     return await this.guard(async (query) => {
       const now = this.clock();
-      const { rows } = await query(this.sql.claim, [now, [...claim.workflows], claim.limit, claim.workerId, now + claim.leaseMs, claim.maxLapses]);
+      const { rows } = await query(this.sql.claim, [
+        now, [...claim.workflows], claim.limit, claim.workerId, now + claim.leaseMs, claim.maxLapses, servedVersions(claim), claim.version ?? null,
+      ]);
       if (rows.length === 0) return [];
       const claimed: RunRow[] = [];
       for (const row of rows as (RunRow & { crash_lapses: number | null })[]) {
@@ -381,19 +384,19 @@ export class PostgresStore implements Store {
 
   // ---- retry and fork (see RetryStore) ----------------------------------------------------------
 
-  async retryRun(id: string): Promise<RetryRunResult> {
+  async retryRun(id: string, version?: string): Promise<RetryRunResult> {
     return await this.inTransaction(async (query): Promise<RetryRunResult> => {
       // The row lock orders this against a worker or another retry on the same run.
       const { rows } = await query(this.sql.lockRun, [id]);
       if (!rows[0]) return { result: "missing" };
       const run = toRunRecord(rows[0] as RunRow);
       if (!RETRYABLE_STATUSES.has(run.status)) return { result: "not-retryable", status: run.status };
-      return { result: "retried", run: await this.retryInTransaction(query, run, this.clock()) };
+      return { result: "retried", run: await this.retryInTransaction(query, run, this.clock(), version ?? null) };
     });
   }
 
-  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending. */
-  private async retryInTransaction(query: Query, run: RunRecord, now: number): Promise<RunRecord> {
+  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending, re-pinned to `version` if given. */
+  private async retryInTransaction(query: Query, run: RunRecord, now: number, version: string | null): Promise<RunRecord> {
     const from = run.status === "failed" ? ((await query(this.sql.rewindPoint, [run.id])).rows[0] as { position: number | null }).position : null;
     if (from !== null) {
       await query(this.sql.moveToHistory, [run.id, from, run.retries + 1]);
@@ -401,11 +404,11 @@ export class PostgresStore implements Store {
       for (const child of (await query(this.sql.childrenFrom, [run.id, from])).rows.map((row) => toRunRecord(row as RunRow))) {
         const notice = [run.id, childNoticeName(child.parentPosition!)];
         await query(this.sql.consumeNotices, [...notice, child.parentPosition]);
-        if (child.status === "failed") await this.retryInTransaction(query, child, now);
+        if (child.status === "failed") await this.retryInTransaction(query, child, now, version);
         else if (child.status === "completed" || child.status === "cancelled") await query(this.sql.reopenNewestNotice, notice);
       }
     }
-    return toRunRecord((await query(this.sql.retry, [run.id, now])).rows[0] as RunRow);
+    return toRunRecord((await query(this.sql.retry, [run.id, now, version])).rows[0] as RunRow);
   }
 
   async forkRun(sourceId: string, newId: string, fromPosition: number): Promise<ForkRunResult> {
@@ -647,6 +650,7 @@ function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
     now, column("id"), column("workflow"), column("status"), column("input"), column("due_at"), column("owner"), column("epoch"), column("started_at"),
     column("parent_id"), column("parent_position"), rows.map((row) => row.tags && JSON.stringify(row.tags)), column("timeout_ms"), column("queue"),
     column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"), column("trace_context"),
+    column("version"),
   ];
 }
 

@@ -28,15 +28,15 @@ export function statements(schema: string) {
     // A batch of starts in one statement; sorted, so concurrent batches lock ids in one order.
     insertRuns: `
       INSERT INTO ${s}.runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
-        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context, version)
       SELECT id, workflow, status, input, $1, $1, due_at, owner, epoch, started_at,
         parent_id, parent_position, CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END,
-        timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context
+        timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context, version
       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[],
                   $10::text[], $11::integer[], $12::jsonb[], $13::bigint[], $14::text[], $15::text[], $16::integer[], $17::bigint[],
-                  $18::text[], $19::text[], $20::text[])
+                  $18::text[], $19::text[], $20::text[], $21::text[])
         AS r(id, workflow, status, input, due_at, owner, epoch, started_at,
-             parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
+             parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context, version)
       ORDER BY id
       ON CONFLICT (id) DO NOTHING
       RETURNING *`,
@@ -75,16 +75,17 @@ export function statements(schema: string) {
     // A claim in one statement: due runs locked with SKIP LOCKED (workers claiming at the same
     // moment take different runs instead of queueing) and taken over, except those whose lease
     // lapsed once too often: they come back with `crash_lapses` set, untouched, to be failed.
-    // $1 now, $2 workflows, $3 limit, $4 worker, $5 lease end, $6 max lapses.
+    // $1 now, $2 workflows, $3 limit, $4 worker, $5 lease end, $6 max lapses, $7 the pinned versions
+    // the worker serves, $8 the version it pins new runs to (see version-pinning.ts).
     claim: `
       WITH due AS (
         SELECT id, status, lapses, due_at FROM ${s}.runs
-        WHERE due_at <= $1 AND workflow = ANY($2::text[])
+        WHERE due_at <= $1 AND workflow = ANY($2::text[]) AND (version IS NULL OR version = ANY($7::text[]))
         ORDER BY due_at LIMIT $3
         FOR UPDATE SKIP LOCKED
       ),
       claimed AS (
-        UPDATE ${s}.runs AS r SET status = 'running', owner = $4, epoch = r.epoch + 1, due_at = $5,
+        UPDATE ${s}.runs AS r SET status = 'running', owner = $4, epoch = r.epoch + 1, due_at = $5, version = COALESCE(r.version, $8::text),
           lapses = CASE WHEN r.status = 'running' THEN r.lapses + 1 ELSE 0 END,
           started_at = COALESCE(r.started_at, $1), updated_at = $1, waiting_for = NULL
         FROM due
@@ -221,7 +222,7 @@ export function statements(schema: string) {
       WHERE seq = (SELECT max(seq) FROM ${s}.inbox WHERE run_id = $1 AND name = $2)`,
     retry: `
       UPDATE ${s}.runs SET updated_at = $2, output = NULL, error = NULL, finished_at = NULL, owner = NULL, waiting_for = NULL,
-        lapses = 0, retries = retries + 1,
+        lapses = 0, retries = retries + 1, version = COALESCE($3::text, version),
         -- Counted again from its new start (a timeout included).
         started_at = NULL,
         -- A run of a queue goes back into it, to be admitted within its limits again.

@@ -5,8 +5,8 @@ export function workerStatements(schema: string) {
   const s = quoteIdentifier(schema);
   return {
     upsertWorker: `
-      INSERT INTO ${s}.workers (id, name, host, pid, workflows, queues, concurrency, active_runs, heartbeat_ms, started_at, heartbeat_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+      INSERT INTO ${s}.workers (id, name, host, pid, workflows, queues, concurrency, active_runs, heartbeat_ms, version, compatible_with, started_at, heartbeat_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
       ON CONFLICT (id) DO UPDATE SET workflows = excluded.workflows, queues = excluded.queues, concurrency = excluded.concurrency,
         active_runs = excluded.active_runs, heartbeat_ms = excluded.heartbeat_ms, heartbeat_at = excluded.heartbeat_at`,
     forgetSilentWorkers: `DELETE FROM ${s}.workers WHERE heartbeat_at < $1`,

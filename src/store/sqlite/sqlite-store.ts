@@ -36,6 +36,7 @@ import { type ScheduleRow, toScheduleRecord } from "../schedule-rows.js";
 import { prepareScheduleStatements } from "./schedule-statements.js";
 import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
 import { prepareWorkerStatements } from "./worker-sql.js";
+import { servedVersions } from "../version-pinning.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -186,7 +187,8 @@ export class SqliteStore implements Store {
   async claimRuns(claim: ClaimRequest): Promise<ClaimedRun[]> {
     return this.exclusive(() => {
       const workflows = JSON.stringify(claim.workflows);
-      const find = () => this.sql.findDue.all({ now: this.clock(), workflows, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
+      const versions = JSON.stringify(servedVersions(claim));
+      const find = () => this.sql.findDue.all({ now: this.clock(), workflows, versions, limit: claim.limit }) as Pick<RunRow, "id" | "status" | "lapses">[];
       // Look before taking the write lock: idle polls by many processes then never contend.
       if (find().length === 0) return [];
       return this.inWriteTransaction(() => {
@@ -199,7 +201,7 @@ export class SqliteStore implements Store {
             this.sql.failCrashLoop.run({ id: due.id, lapses, error: claim.crashLoopError(due.id, lapses), now });
             continue;
           }
-          const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now }) as RunRow;
+          const row = this.sql.claim.get({ id: due.id, owner: claim.workerId, lease_until: now + claim.leaseMs, lapses, now, version: claim.version ?? null }) as RunRow;
           claimed.push({
             run: toRunRecord(row),
             journal: (this.sql.getJournal.all(due.id) as JournalColumns[]).map(journalEntryOf),
@@ -350,20 +352,20 @@ export class SqliteStore implements Store {
 
   // ---- retry and fork (see RetryStore) ----------------------------------------------------------
 
-  async retryRun(id: string): Promise<RetryRunResult> {
+  async retryRun(id: string, version?: string): Promise<RetryRunResult> {
     return this.exclusive(() =>
       this.inWriteTransaction((): RetryRunResult => {
         const row = this.sql.getRun.get(id) as RunRow | undefined;
         if (!row) return { result: "missing" };
         const run = toRunRecord(row);
         if (!RETRYABLE_STATUSES.has(run.status)) return { result: "not-retryable", status: run.status };
-        return { result: "retried", run: this.retryInTransaction(run, this.clock()) };
+        return { result: "retried", run: this.retryInTransaction(run, this.clock(), version ?? null) };
       }),
     );
   }
 
-  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending. */
-  private retryInTransaction(run: RunRecord, now: number): RunRecord {
+  /** Rewinds a failed run's journal (a blocked run's stays whole) and makes the run pending, re-pinned to `version` if given. */
+  private retryInTransaction(run: RunRecord, now: number, version: string | null): RunRecord {
     const from = run.status === "failed" ? (this.sql.rewindPoint.get(run.id) as { position: number | null }).position : null;
     if (from !== null) {
       const at = { run_id: run.id, position: from };
@@ -373,11 +375,11 @@ export class SqliteStore implements Store {
       for (const child of (this.sql.childrenFrom.all(at) as RunRow[]).map(toRunRecord)) {
         const notice = { run_id: run.id, name: childNoticeName(child.parentPosition!), position: child.parentPosition };
         this.sql.consumeNotices.run(notice);
-        if (child.status === "failed") this.retryInTransaction(child, now);
+        if (child.status === "failed") this.retryInTransaction(child, now, version);
         else if (child.status === "completed" || child.status === "cancelled") this.sql.reopenNewestNotice.run(notice);
       }
     }
-    return toRunRecord(this.sql.retry.get({ id: run.id, now }) as RunRow);
+    return toRunRecord(this.sql.retry.get({ id: run.id, now, version }) as RunRow);
   }
 
   async forkRun(sourceId: string, newId: string, fromPosition: number): Promise<ForkRunResult> {
@@ -565,9 +567,9 @@ function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare(`
       INSERT INTO runs (id, workflow, status, input, created_at, updated_at, due_at, owner, epoch, started_at,
-        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context)
+        parent_id, parent_position, tags, timeout_ms, queue, concurrency_key, priority, admit_at, continued_from, forked_from, trace_context, version)
       VALUES (@id, @workflow, @status, @input, @now, @now, @due_at, @owner, @epoch, @started_at,
-        @parent_id, @parent_position, @tags, @timeout_ms, @queue, @concurrency_key, @priority, @admit_at, @continued_from, @forked_from, @trace_context)
+        @parent_id, @parent_position, @tags, @timeout_ms, @queue, @concurrency_key, @priority, @admit_at, @continued_from, @forked_from, @trace_context, @version)
       ON CONFLICT (id) DO NOTHING
       RETURNING *`),
     getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
@@ -604,11 +606,13 @@ function prepareStatements(db: Database.Database) {
     knownWorkflows: db.prepare(`SELECT name FROM workflows ORDER BY name`),
     findDue: db.prepare(`
       -- "+workflow" keeps the planner on runs_due: the workflow index would scan every past run.
+      -- @versions: the pinned versions the worker serves (see version-pinning.ts).
       SELECT id, status, lapses FROM runs
       WHERE due_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
+        AND (version IS NULL OR version IN (SELECT value FROM json_each(@versions)))
       ORDER BY due_at LIMIT @limit`),
     claim: db.prepare(`
-      UPDATE runs SET status = 'running', owner = @owner, epoch = epoch + 1, due_at = @lease_until,
+      UPDATE runs SET status = 'running', owner = @owner, epoch = epoch + 1, due_at = @lease_until, version = COALESCE(version, @version),
         lapses = @lapses, started_at = COALESCE(started_at, @now), updated_at = @now, waiting_for = NULL
       WHERE id = @id
       RETURNING *`),
@@ -674,7 +678,7 @@ function prepareStatements(db: Database.Database) {
       WHERE seq = (SELECT max(seq) FROM inbox WHERE run_id = @run_id AND name = @name)`),
     retry: db.prepare(`
       UPDATE runs SET updated_at = @now, output = NULL, error = NULL, finished_at = NULL, owner = NULL, waiting_for = NULL,
-        lapses = 0, retries = retries + 1,
+        lapses = 0, retries = retries + 1, version = COALESCE(@version, version),
         -- Counted again from its new start (a timeout included).
         started_at = NULL,
         -- A run of a queue goes back into it, to be admitted within its limits again.

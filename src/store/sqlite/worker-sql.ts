@@ -6,8 +6,8 @@ type WorkerStatement = "upsertWorker" | "forgetSilentWorkers" | "removeWorker" |
 export function prepareWorkerStatements(db: Database.Database): Record<WorkerStatement, Database.Statement> {
   return {
     upsertWorker: db.prepare(`
-      INSERT INTO workers (id, name, host, pid, workflows, queues, concurrency, active_runs, heartbeat_ms, started_at, heartbeat_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO workers (id, name, host, pid, workflows, queues, concurrency, active_runs, heartbeat_ms, version, compatible_with, started_at, heartbeat_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET workflows = excluded.workflows, queues = excluded.queues, concurrency = excluded.concurrency,
         active_runs = excluded.active_runs, heartbeat_ms = excluded.heartbeat_ms, heartbeat_at = excluded.heartbeat_at`),
     forgetSilentWorkers: db.prepare(`DELETE FROM workers WHERE heartbeat_at < ?`),

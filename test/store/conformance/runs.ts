@@ -16,7 +16,7 @@ export function runTests(t: SuiteContext): void {
         owner: null, epoch: 0, lapses: 0, cancelRequested: false, cancelDelivered: false, waitingFor: [],
         parentId: null, parentPosition: null, tags: [], timeoutMs: null, queue: null, concurrencyKey: null, priority: 0,
         admitAt: null, admittedAt: null, continuedFrom: null, continuedTo: null, forkedFrom: null, retries: 0,
-        traceContext: null,
+        traceContext: null, version: null,
       };
       assert.deepEqual(run, expected);
       assert.deepEqual(await t.store.getRun(input.id), expected);

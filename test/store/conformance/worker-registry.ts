@@ -7,7 +7,7 @@ import { T0, type SuiteContext } from "./context.js";
 function heartbeat(overrides: Partial<WorkerHeartbeat> = {}): WorkerHeartbeat {
   return {
     id: "worker-1", name: "host-a:101", host: "host-a", pid: 101, workflows: ["wf"], queues: [],
-    concurrency: 10, activeRuns: 0, heartbeatMs: 5000, ...overrides,
+    concurrency: 10, activeRuns: 0, heartbeatMs: 5000, version: null, compatibleWith: [], ...overrides,
   };
 }
 
@@ -20,6 +20,17 @@ export function workerRegistryTests(t: SuiteContext): void {
       assert.deepEqual(await t.store.listWorkers(), [{
         ...heartbeat({ activeRuns: 3, workflows: ["wf", "other"], queues: ["q"] }), startedAt: T0, heartbeatAt: T0 + 5000,
       }]);
+    });
+
+    // ---- version pinning ----
+    it("records the version a worker serves and the older versions it is compatible with", async () => {
+      await t.store.heartbeatWorker(heartbeat({ id: "new", version: "2026-11-26.1", compatibleWith: ["2026-11-20.3", `o'ld"`] }));
+      await t.store.heartbeatWorker(heartbeat({ id: "unversioned" }));
+      const workers = await t.store.listWorkers();
+      assert.deepEqual(workers.map(({ id, version, compatibleWith }) => ({ id, version, compatibleWith })).sort((a, b) => a.id.localeCompare(b.id)), [
+        { id: "new", version: "2026-11-26.1", compatibleWith: ["2026-11-20.3", `o'ld"`] },
+        { id: "unversioned", version: null, compatibleWith: [] },
+      ]);
     });
 
     it("lists the most recent heartbeat first, forgets a removed worker, and one silent for an hour", async () => {
