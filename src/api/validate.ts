@@ -25,3 +25,16 @@ export function validateEventName(name: unknown, where: string): string {
   }
   return name;
 }
+
+const MAX_VERSION_LENGTH = 200;
+
+/** @returns the version of workers' code (a build id, a git sha), once checked to be 1 to 200 printable characters. */
+export function validateVersion(version: unknown, where: string): string {
+  if (typeof version !== "string" || version.length === 0 || version.length > MAX_VERSION_LENGTH || !PRINTABLE.test(version)) {
+    const shown = typeof version === "string" ? JSON.stringify(version.slice(0, 40)) + (version.length > 40 ? `... (${version.length} characters)` : "") : typeof version;
+    throw new InvalidArgumentError(
+      `${where} must be a version of your code (a build id or a git sha, e.g. "2026-11-26.1"): 1 to ${MAX_VERSION_LENGTH} printable characters; got ${shown}.`,
+    );
+  }
+  return version;
+}

@@ -276,7 +276,9 @@ export class RunExecution implements DurableRun, Committable {
       if (recorded) return this.awaitChild(recorded, childId, settle);
       this.busy++;
       const traceContext = newRunTraceContext(workflow, childId);
-      this.host.createChild({ ...settings, id: childId, workflow, input, parentId: this.runId, parentPosition: position, traceContext }, (error, created) => {
+      // A child is pinned to its parent's version: it was started by that code (see version-pinning.ts).
+      const version = this.claimedRun.version ?? undefined;
+      this.host.createChild({ ...settings, id: childId, workflow, input, parentId: this.runId, parentPosition: position, traceContext, version }, (error, created) => {
         this.endBusy();
         if (this.state !== "running") return;
         if (error !== undefined) return this.abandon(error);
@@ -302,7 +304,7 @@ export class RunExecution implements DurableRun, Committable {
     if (this.blocked) throw this.blocked;
     const input = this.host.serializer.serialize(args, `The input of the run continuing workflow "${this.definition.name}"`);
     if (this.blockOnUnreachedEntries("continuing as a new run")) return never();
-    const { id, workflow, parentId, parentPosition, tags, timeoutMs, queue, concurrencyKey, priority } = this.claimedRun;
+    const { id, workflow, parentId, parentPosition, tags, timeoutMs, queue, concurrencyKey, priority, version } = this.claimedRun;
     const nextId = newRunId();
     const next = {
       id: nextId, workflow, input, continuedFrom: id, tags, priority, traceContext: newRunTraceContext(workflow, nextId),
@@ -310,6 +312,8 @@ export class RunExecution implements DurableRun, Committable {
       ...(timeoutMs === null ? {} : { timeoutMs }),
       ...(queue === null ? {} : { queue }),
       ...(concurrencyKey === null ? {} : { concurrencyKey }),
+      // Pinned as the run it continues: it was started by that version's code.
+      ...(version === null ? {} : { version }),
     };
     this.exit({ status: "completed", output: this.host.serializer.serialize(undefined, "continueAsNew()"), continuedTo: next });
     return never();

@@ -20,7 +20,7 @@ export class WorkerPresence {
 
   constructor(
     private readonly store: Store,
-    worker: Pick<WorkerHeartbeat, "id" | "workflows" | "queues" | "concurrency">,
+    worker: Pick<WorkerHeartbeat, "id" | "workflows" | "queues" | "concurrency" | "version" | "compatibleWith">,
     leaseMs: number,
     private readonly activeRuns: () => number,
     private readonly outage: OutageLog,

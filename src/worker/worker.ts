@@ -17,6 +17,8 @@ import { Scheduler } from "./scheduler.js";
 import type { RunObserver } from "../engine/observer.js";
 import { observedRun, runEnd, workerObserver } from "./observers.js";
 import { WorkerPresence } from "./presence.js";
+import { serves, type ServedVersions } from "../store/version-pinning.js";
+import { servedVersionsOf } from "./served-versions.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -50,6 +52,28 @@ export interface WorkerOptions {
    * docs/observability.md). Any {@link RunObserver} may be given.
    */
   metrics?: RunObserver;
+  // ---- version pinning ----
+  /**
+   * The version of this worker's code: a build id, a git sha, any string of 1 to 200 characters.
+   * A versioned worker pins each run it claims first to its version, and claims only runs not pinned
+   * yet or pinned to a version it serves, so a fleet of old and new code can run side by side: a
+   * run is only ever replayed by code of its version. Omitted: the worker claims only runs not
+   * pinned to any version (as before versions existed). See docs/versioning-pinning.md.
+   * @example
+   * ```ts
+   * await endure.startWorker({ workflows, version: process.env.GIT_SHA });
+   * ```
+   */
+  version?: string;
+  /**
+   * Older versions whose runs this code can still replay (the changes since were made compatibly),
+   * so this worker claims their runs too. Needs `version`.
+   * @example
+   * ```ts
+   * await endure.startWorker({ workflows, version: "2026-11-26.1", compatibleWith: ["2026-11-20.3"] });
+   * ```
+   */
+  compatibleWith?: readonly string[];
 }
 
 /** What the worker reports when a run leaves its memory. */
@@ -117,6 +141,8 @@ export class Worker {
   private readonly observer?: RunObserver;
   /** This worker's row in the store's worker registry, for operators. */
   private readonly presence: WorkerPresence;
+  /** The versions of runs this worker claims (see version-pinning.ts). */
+  private readonly versions: ServedVersions;
 
   /** @internal Use `endure.startWorker()`. */
   constructor(
@@ -137,6 +163,7 @@ export class Worker {
       this.workflows.set(definition.name, definition);
     }
     if (this.workflows.size === 0) throw new InvalidArgumentError("startWorker() needs at least one workflow in workflows.");
+    this.versions = servedVersionsOf(options);
     this.concurrency = positiveInteger(options.concurrency ?? 100, "concurrency");
     this.maxCrashes = positiveInteger(options.maxCrashes ?? 5, "maxCrashes");
     this.leaseMs = toMilliseconds(options.lease ?? 5000, "startWorker(): lease");
@@ -165,7 +192,9 @@ export class Worker {
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
     this.observer = workerObserver(this.logger, options.metrics);
-    const identity = { id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency };
+    const identity = {
+      id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency, ...this.versions,
+    };
     this.presence = new WorkerPresence(store, identity, this.leaseMs, () => this.executions.size, this.outage);
   }
 
@@ -208,8 +237,8 @@ export class Worker {
    * next one).
    * @internal
    */
-  reserve(run: Pick<NewRun, "workflow" | "queue" | "dueAt">): Reservation | undefined {
-    if (run.queue !== undefined || run.dueAt !== undefined) return undefined;
+  reserve(run: Pick<NewRun, "workflow" | "queue" | "dueAt" | "version">): Reservation | undefined {
+    if (run.queue !== undefined || run.dueAt !== undefined || !serves(this.versions, run.version ?? null)) return undefined;
     if (!this.running || !this.workflows.has(run.workflow) || this.executions.size + this.reserved >= this.concurrency) return undefined;
     this.reserved++;
     // The lease runs from before the run was created, as a claim's does.
@@ -221,7 +250,7 @@ export class Worker {
       this.reserved--;
     };
     return {
-      owner: { workerId: this.id, leaseMs: this.leaseMs },
+      owner: { workerId: this.id, leaseMs: this.leaseMs, ...(this.versions.version !== null && { version: this.versions.version }) },
       adopt: (run) => {
         settle();
         this.adopt(run, sentAt + this.leaseMs);
@@ -289,6 +318,7 @@ export class Worker {
           const claimed = await this.store.claimRuns({
             workerId: this.id, workflows: this.workflowNames, limit, leaseMs: this.leaseMs, maxLapses: this.maxCrashes,
             crashLoopError: (runId, lapses) => this.host.serializer.serializeError(new CrashLoopError(runId, lapses)),
+            ...(this.versions.version !== null && { version: this.versions.version, compatibleWith: this.versions.compatibleWith }),
           });
           for (const run of claimed) this.launch(run, claimedAt + this.leaseMs);
           found = claimed.length;
