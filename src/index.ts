@@ -80,6 +80,8 @@ export type { Metrics, MetricsOptions } from "./observability/metrics.js";
 export type { RunObserver, RunObservation, StepObservation, ObservedRun, ObservedStep, RunEnd, StepEnd } from "./engine/observer.js";
 // ---- operations: why is it stuck?, workers, counts ----
 export type { Diagnosis, DiagnosisReason } from "./client/diagnosis.js";
+// ---- version pinning ----
+export type { RetryOptions } from "./client/retry-fork.js";
 export type { WorkerInfo } from "./client/worker-info.js";
 // ---- server ----
 export { createApp, startServer } from "./server/server.js";

@@ -1,6 +1,7 @@
 import ms from "ms";
 import { RESERVED_EVENT_PREFIX } from "../api/validate.js";
 import type { QueueUsage, WorkerRecord } from "../store/worker-registry.js";
+import { serves } from "../store/version-pinning.js";
 import type { JournalEntryInfo, RunSummary } from "./run-info.js";
 
 /** Why a run is where it is; see {@link Diagnosis}. */
@@ -94,7 +95,7 @@ function blocked({ run, now }: RunFacts): Diagnosis {
     return state(
       "blocked",
       `Blocked by non-determinism at position ${error.position}: the journal recorded ${error.expected}, but the code now calls ${error.actual}. ` +
-        "Deploy code that matches the journal, then retry the run.",
+        `Deploy code that matches the journal, then retry the run${run.version === null ? "" : ` (endure retry ${run.id} --pin <version> hands it to the workers of another version)`}.`,
       run.finishedAt,
     );
   }
@@ -127,11 +128,13 @@ function queued({ run, queue, workers, admitAt, now }: RunFacts): Diagnosis {
 
 function pending({ run, workers, dueAt, now }: RunFacts): Diagnosis {
   if (run.startedAt === null && dueAt !== null && dueAt.getTime() > now) return state("delayed", `Starts ${at(dueAt, now)} (a start delay).`, run.createdAt, dueAt);
-  const serving = workers.filter((worker) => isAlive(worker, now) && worker.workflows.includes(run.workflow));
+  const live = workers.filter((worker) => isAlive(worker, now) && worker.workflows.includes(run.workflow));
   const since = `Pending since ${time(run.updatedAt, now)}`;
-  if (serving.length === 0) {
+  if (live.length === 0) {
     return state("no-worker", `${since}, but no live worker serves workflow "${run.workflow}": start one (endure worker <file>).`, run.updatedAt);
   }
+  const serving = live.filter((worker) => serves(worker, run.version));
+  if (serving.length === 0) return state("no-worker", `${since}, but it is ${unservedVersion(run, live, "live")}`, run.updatedAt);
   const slots = serving.reduce((sum, worker) => sum + worker.concurrency, 0);
   const busy = serving.reduce((sum, worker) => sum + worker.activeRuns, 0);
   if (busy >= slots) {
@@ -146,10 +149,12 @@ function running(facts: RunFacts): Diagnosis {
   const who = holder ? `worker ${holder.name}` : `worker ${run.owner ?? "unknown"}`;
   const heartbeat = holder ? `its last heartbeat was ${at(new Date(holder.heartbeatAt), now)}` : "it is not in the worker registry";
   if (leaseUntil !== null && leaseUntil.getTime() < now) {
-    const serving = workers.filter((worker) => isAlive(worker, now) && worker.workflows.includes(run.workflow) && worker.id !== run.owner);
-    const next = serving.length > 0
+    const others = workers.filter((worker) => isAlive(worker, now) && worker.workflows.includes(run.workflow) && worker.id !== run.owner);
+    const next = others.some((worker) => serves(worker, run.version))
       ? `A live worker of workflow "${run.workflow}" takes the run over at its next poll.`
-      : `No other live worker serves workflow "${run.workflow}": start one to take the run over.`;
+      : others.length > 0
+        ? `It is ${unservedVersion(run, others, "other live")}`
+        : `No other live worker serves workflow "${run.workflow}": start one to take the run over.`;
     return state("lease-lapsed", `Held by ${who}, whose lease lapsed ${at(leaseUntil, now)}; ${heartbeat}. It has likely died. ${next}`, leaseUntil);
   }
   const retrying = journal.find((entry) => entry.status === "retrying");
@@ -185,6 +190,19 @@ function waiting(facts: RunFacts): Diagnosis {
   const names = run.waitingFor.filter((name) => !name.startsWith(RESERVED_EVENT_PREFIX));
   if (names.length > 0) return state("waiting-for-event", `Waiting for event ${names.map((name) => `"${name}"`).join(" or ")} since ${time(run.updatedAt, now)}.`, run.updatedAt, run.wakeAt);
   return state("sleeping", `Waiting until ${time(run.wakeAt, now)}.`, run.updatedAt, run.wakeAt);
+}
+
+// ---- version pinning ----
+
+/** Says that no worker of `workers` (of the run's workflow) serves the version the run is pinned to, and what to do. */
+function unservedVersion(run: RunSummary, workers: readonly WorkerRecord[], which: string): string {
+  const served = [...new Set(workers.map((worker) => worker.version === null
+    ? "no version (only runs not pinned)"
+    : [worker.version, ...worker.compatibleWith].map((version) => `"${version}"`).join(", ")))];
+  return (
+    `pinned to version "${run.version}"; no ${which} worker serves it: the ${which} workers of workflow "${run.workflow}" serve ${served.join("; ")}. ` +
+    `Start a worker of version "${run.version}" or one compatible with it (endure worker <file> --code-version <version> --compatible-with ${run.version}).`
+  );
 }
 
 function retryingStep(entry: JournalEntryInfo, now: number, where: string): Diagnosis {

@@ -21,7 +21,7 @@ import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.j
 import { newRunId } from "../api/run-id.js";
 import { queueName, runOptions, type StartOptions, validateTags } from "../api/run-options.js";
 import { publishedValues, type RunInfo, type RunSummary, toJournalEntryInfo, toReplacedEntries, toRunSummary } from "./run-info.js";
-import { forkRun, type ForkOptions, type RetryAllFilter, retryRun, retryRuns } from "./retry-fork.js";
+import { forkRun, type ForkOptions, type RetryAllFilter, type RetryOptions, retryRun, retryRuns } from "./retry-fork.js";
 import { validateEventName, validateRunId } from "../api/validate.js";
 import type { QueueInfo } from "./queue-info.js";
 import { KnownNames } from "./known-names.js";
@@ -416,12 +416,19 @@ export class Endure {
    * first failed step (or child run): the journal before it is kept and replayed, that step and
    * everything after it execute again, and `get(id).history` keeps the entries they replace. A failed
    * child run of it is retried with it. A blocked run replays its whole journal with the new code.
+   *
+   * With `options.version` the run is re-pinned to that version of the workers' code (see
+   * `startWorker({ version })`): a run blocked on a bad deploy can be handed to a fixed one.
+   * @example
+   * ```ts
+   * await endure.retry("order-7", { version: "2026-11-26.2" });
+   * ```
    * @returns the run's status after the request (`pending`).
-   * @throws RunNotFoundError, RunNotRetryableError (the run is not failed or blocked)
+   * @throws RunNotFoundError, RunNotRetryableError (the run is not failed or blocked), InvalidArgumentError (a bad version)
    */
-  async retry(id: string): Promise<RunStatus> {
+  async retry(id: string, options?: RetryOptions): Promise<RunStatus> {
     this.assertOpen();
-    const status = await retryRun(this.store, id);
+    const status = await retryRun(this.store, id, options);
     for (const worker of this.ownWorkers) worker.notify();
     return status;
   }

@@ -5,7 +5,7 @@ import { InvalidArgumentError, RunNotFoundError, RunNotRetryableError } from "..
 import type { RunStatus, Store } from "../store/store.js";
 import { newRunId } from "../api/run-id.js";
 import { validateTags } from "../api/run-options.js";
-import { validateRunId } from "../api/validate.js";
+import { validateRunId, validateVersion } from "../api/validate.js";
 
 /** Which runs `retryAll()` retries: those matching every filter given. */
 export interface RetryAllFilter {
@@ -23,12 +23,25 @@ export interface ForkOptions {
   id?: string;
 }
 
+// ---- version pinning ----
+export interface RetryOptions {
+  /**
+   * Re-pins the run to this version of the workers' code, so that workers of that version (or
+   * compatible with it) take it up: e.g. a run blocked by a bad deploy, handed to the fixed one.
+   */
+  version?: string;
+}
+
 const RETRY_PAGE = 100;
 
 /** @returns the run's status after the retry. */
-export async function retryRun(store: Store, id: string): Promise<RunStatus> {
+export async function retryRun(store: Store, id: string, options: RetryOptions = {}): Promise<RunStatus> {
   validateRunId(id, "retry()");
-  const retried = await store.retryRun(id);
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError(`retry(): options must be an object, e.g. { version: "2026-11-26.1" }; got ${options === null ? "null" : typeof options}.`);
+  }
+  const version = options.version === undefined ? undefined : validateVersion(options.version, "retry(): version");
+  const retried = await store.retryRun(id, version);
   if (retried.result === "missing") throw new RunNotFoundError(id);
   if (retried.result === "not-retryable") throw new RunNotRetryableError(id, retried.status);
   return retried.run.status;

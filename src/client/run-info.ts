@@ -40,6 +40,8 @@ export interface RunSummary<R = unknown> {
   forkedFrom: string | null;
   /** Operator retries so far. */
   retries: number;
+  /** The version of the workers' code the run is pinned to (null: not pinned; see `startWorker({ version })`). */
+  version: string | null;
 }
 
 /** A run with its journal, as `get()` returns it. */
@@ -99,6 +101,7 @@ export function toRunSummary<R>(run: RunRecord, serializer: Serializer): RunSumm
     continuedTo: run.continuedTo,
     forkedFrom: run.forkedFrom,
     retries: run.retries,
+    version: run.version,
   };
   if (run.output !== null) summary.output = serializer.deserialize(run.output) as R;
   if (run.error !== null) summary.error = serializer.deserializeError(run.error);

@@ -18,6 +18,9 @@ export interface WorkerInfo {
   lastHeartbeatAt: Date;
   /** Whether it sent a heartbeat lately; a worker that died stays listed, not alive, for an hour. */
   alive: boolean;
+  /** The version of its code (null: unversioned), and the older versions whose runs it claims too. */
+  version: string | null;
+  compatibleWith: string[];
 }
 
 export function toWorkerInfo(worker: WorkerRecord, now: number): WorkerInfo {
@@ -33,5 +36,7 @@ export function toWorkerInfo(worker: WorkerRecord, now: number): WorkerInfo {
     startedAt: new Date(worker.startedAt),
     lastHeartbeatAt: new Date(worker.heartbeatAt),
     alive: isAlive(worker, now),
+    version: worker.version,
+    compatibleWith: [...worker.compatibleWith],
   };
 }

@@ -80,6 +80,7 @@ const runSummaryShape = {
   continuedTo: z.string().nullable(),
   forkedFrom: z.string().nullable(),
   retries: z.number(),
+  version: z.string().nullable().openapi({ description: "The version of the workers' code the run is pinned to (null: not pinned)" }),
 };
 
 export const runSummary = z.looseObject(runSummaryShape).openapi("RunSummary");

@@ -36,6 +36,7 @@ function details(run: RunInfo): string {
   if (run.continuedTo) field("continued", `as ${run.continuedTo}`);
   if (run.forkedFrom) field("forked", `from ${run.forkedFrom}`);
   if (run.retries > 0) field("retries", String(run.retries));
+  if (run.version !== null) field("version", `${run.version} (pinned)`);
   if (run.cancelRequested && run.status !== "cancelled") field("cancel", "requested");
   field("input", brief(run.input, 200));
   if (run.status === "completed") field("output", brief(run.output, 200));

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { createMetrics, Endure } from "../../index.js";
 import { examples, storeOption } from "../client-options.js";
 import { WORKER_READY } from "../dev/worker-process.js";
@@ -11,6 +11,8 @@ import { loadWorkflowFile } from "../workflow-file.js";
 interface WorkerCommandOptions extends ListenOptions {
   store?: string;
   concurrency: number;
+  codeVersion?: string;
+  compatibleWith?: string[];
 }
 
 export function workerCommand(): Command {
@@ -18,12 +20,16 @@ export function workerCommand(): Command {
     .description("run the workflows a file exports (for production: start as many as you need on one store)")
     .argument("<file>", "a TypeScript or JavaScript file that exports workflow() definitions (and queue() definitions)")
     .addOption(storeOption())
-    .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100);
+    .option("--concurrency <n>", "most runs held in memory at once", wholeNumber(1, 100_000), 100)
+    // ---- version pinning ----
+    .addOption(new Option("--code-version <version>", "the version of this code (a build id, a git sha): runs are pinned to the version that first runs them").env("ENDURE_VERSION"))
+    .option("--compatible-with <versions>", "older versions, comma-separated, whose runs this code can still replay (needs --code-version)", versionList);
   listenOptions(command, {}).action((file: string, options: WorkerCommandOptions) => worker(file, options));
   return examples(
     command,
     "endure worker src/workflows.ts --store postgres://endure:secret@db:5432/app --concurrency 200",
     "endure worker src/workflows.ts --port 7070",
+    "endure worker dist/workflows.js --code-version 2026-11-26.1 --compatible-with 2026-11-20.3",
   );
 }
 
@@ -36,12 +42,15 @@ async function worker(file: string, options: WorkerCommandOptions): Promise<void
   let server: Awaited<ReturnType<typeof serveApi>> | undefined;
   try {
     const metrics = createMetrics({ endure, logger });
-    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger, metrics });
+    const versions = { version: options.codeVersion, compatibleWith: options.compatibleWith };
+    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger, metrics, ...versions });
     if (options.port !== undefined) server = await serveApi(endure, options, { logger, metrics });
     const names = workflows.map((workflow) => workflow.name).join(", ");
     const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
     const api = server ? `, the HTTP API at ${server.url}` : "";
-    console.log(`Worker running workflows ${names}${queueNames}${api}.${standalone ? " Ctrl-C stops it." : ""}`);
+    const compatible = options.compatibleWith?.length ? ` (compatible with ${options.compatibleWith.join(", ")})` : "";
+    const version = options.codeVersion === undefined ? "" : ` at version ${options.codeVersion}${compatible}`;
+    console.log(`Worker running workflows ${names}${queueNames}${version}${api}.${standalone ? " Ctrl-C stops it." : ""}`);
     process.send?.(WORKER_READY);
     await untilStopSignal();
     if (standalone) console.log("Stopping: runs in progress finish their steps and are handed back.");
@@ -49,4 +58,9 @@ async function worker(file: string, options: WorkerCommandOptions): Promise<void
     await server?.close();
     await endure.close();
   }
+}
+
+/** `--compatible-with a,b`: the versions, blanks dropped (startWorker() checks each). */
+function versionList(text: string): string[] {
+  return text.split(",").map((version) => version.trim()).filter((version) => version !== "");
 }
