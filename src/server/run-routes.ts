@@ -7,6 +7,7 @@ import {
   runDetail,
   runIdParam,
   runList,
+  retryBody,
   runStatusResult,
   sendEventBody,
   sendEventResult,
@@ -66,8 +67,8 @@ const cancelRun = createRoute({
 const retryRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/retry",
-  summary: "Run a failed or blocked run again",
-  request: { params: runIdParam },
+  summary: "Run a failed or blocked run again, optionally re-pinned to another version of the workers' code",
+  request: { params: runIdParam, body: { ...jsonBody(retryBody), required: false } },
   responses: { 200: jsonResponse(runStatusResult, "The run's status after the request"), ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
@@ -99,7 +100,7 @@ export function addRunRoutes(app: OpenAPIHono, endure: Endure): void {
 
   app.openapi(cancelRun, async (c) => c.json({ status: await endure.cancel(c.req.valid("param").id) }, 200));
 
-  app.openapi(retryRun, async (c) => c.json({ status: await endure.retry(c.req.valid("param").id) }, 200));
+  app.openapi(retryRun, async (c) => c.json({ status: await endure.retry(c.req.valid("param").id, c.req.valid("json")) }, 200));
 }
 
 /** A value of the journal (Dates, Maps, BigInts, Errors...) as the plain JSON its schema describes. */

@@ -133,6 +133,13 @@ export const sendEventBody = z
 
 export const sendEventResult = z.object({ duplicate: z.boolean() }).openapi("EventSent");
 
+// ---- version pinning ----
+export const retryBody = z
+  .strictObject({
+    version: z.string().optional().openapi({ example: "2026-11-26.2", description: "Re-pins the run to this version of the workers' code." }),
+  })
+  .openapi("RetryOptions");
+
 export const runStatusResult = z.object({ status: runStatus }).openapi("RunStatusResult");
 
 export const workflowList = z.object({ workflows: z.array(z.string()) }).openapi("WorkflowList");
