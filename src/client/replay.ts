@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from "../api/workflow.js";
+import { isWorkflowDefinition, type WorkflowDefinition } from "../api/workflow.js";
 import { type ReplayDivergence, replayRun } from "../engine/replay-run.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
 import type { RunStatus } from "../store/store.js";
@@ -22,10 +22,10 @@ export interface ReplayReport {
   patches: { id: string; path: "new" | "old" }[];
 }
 
-/** Workflows by name, from definitions. */
-export type WorkflowSet = readonly WorkflowDefinition<never[], unknown>[] | Readonly<Record<string, WorkflowDefinition<never[], unknown>>>;
+/** Workflow definitions: an array, or an object such as a module namespace (`import * as workflows`; other exports are ignored). */
+export type WorkflowSet = readonly WorkflowDefinition<never[], unknown>[] | Readonly<Record<string, unknown>>;
 
-const CONCURRENT_REPLAYS = 8;
+const CONCURRENT_REPLAYS = 32;
 
 /**
  * Replays recorded runs against the current code, without executing any step or writing
@@ -43,19 +43,21 @@ const CONCURRENT_REPLAYS = 8;
  */
 export async function checkReplay(workflows: WorkflowSet, runs: Iterable<RunExport> | AsyncIterable<RunExport>): Promise<ReplayReport[]> {
   const byName = new Map<string, WorkflowDefinition>();
-  for (const definition of (Array.isArray(workflows) ? workflows : Object.values(workflows)) as WorkflowDefinition[]) byName.set(definition.name, definition);
-  const serializer = new Serializer(DEFAULT_PAYLOAD_LIMIT);
-  const reports: ReplayReport[] = [];
-  let batch: Promise<ReplayReport>[] = [];
-  for await (const run of runs) {
-    batch.push(replayOne(byName.get(run.run.workflow), run, serializer));
-    if (batch.length === CONCURRENT_REPLAYS) {
-      reports.push(...(await Promise.all(batch)));
-      batch = [];
-    }
+  for (const value of Array.isArray(workflows) ? workflows : Object.values(workflows)) {
+    if (isWorkflowDefinition(value)) byName.set(value.name, value as WorkflowDefinition);
   }
-  reports.push(...(await Promise.all(batch)));
-  return reports;
+  const serializer = new Serializer(DEFAULT_PAYLOAD_LIMIT);
+  // Replays interleave: each hands its outcomes over one per event-loop turn.
+  const reports: Promise<ReplayReport>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  for await (const run of runs) {
+    if (inFlight.size >= CONCURRENT_REPLAYS) await Promise.race(inFlight);
+    const report = replayOne(byName.get(run.run.workflow), run, serializer);
+    const settled = report.finally(() => inFlight.delete(settled));
+    inFlight.add(settled);
+    reports.push(report);
+  }
+  return Promise.all(reports);
 }
 
 async function replayOne(definition: WorkflowDefinition | undefined, { run, journal }: RunExport, serializer: Serializer): Promise<ReplayReport> {
