@@ -60,3 +60,19 @@ test("a delayed run says when it starts", () => {
   const diagnosis = diagnose(facts({ status: "pending" }, { dueAt: new Date(NOW + 3600_000) }));
   assert.deepEqual(diagnosis, { reason: "delayed", summary: "Starts at 2026-11-26T13:00:00.000Z (in 1 hour) (a start delay).", since: new Date(NOW - 60_000), until: new Date(NOW + 3600_000) });
 });
+
+// ---- version pinning ----
+
+test("a pending run pinned to a version no live worker serves names the versions they serve and how to start one that does", () => {
+  const diagnosis = diagnose(facts({ status: "pending", version: "v1" }, {
+    workers: [
+      worker({ id: "w-2", version: "v2", compatibleWith: ["v1.5"] }),
+      worker({ id: "w-3" }),
+      worker({ id: "w-dead", version: "v1", heartbeatAt: NOW - 60_000 }),
+    ],
+  }));
+  assert.equal(diagnosis?.reason, "no-worker");
+  assert.match(diagnosis!.summary, /, but it is pinned to version "v1"; no live worker serves it: the live workers of workflow "wf" serve "v2", "v1\.5"; no version \(only runs not pinned\)\. Start a worker of version "v1" or one compatible with it \(endure worker <file> --code-version <version> --compatible-with v1\)\.$/);
+  const served = diagnose(facts({ status: "pending", version: "v1" }, { workers: [worker({ version: "v1.1", compatibleWith: ["v1"] })] }));
+  assert.equal(served?.reason, "pending", "a worker compatible with v1 claims it");
+});
