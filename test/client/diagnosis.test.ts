@@ -157,7 +157,7 @@ describe("why is it stuck? get(id).diagnosis", () => {
     assert.equal(listed?.id, worker.id);
     assert.deepEqual({ ...listed, startedAt: undefined, lastHeartbeatAt: undefined }, {
       id: worker.id, name: `${hostname()}:${process.pid}`, host: hostname(), pid: process.pid, workflows: ["diag-sleeper"], queues: [],
-      concurrency: 7, activeRuns: 0, alive: true, startedAt: undefined, lastHeartbeatAt: undefined,
+      concurrency: 7, activeRuns: 0, alive: true, startedAt: undefined, lastHeartbeatAt: undefined, version: null, compatibleWith: [],
     });
     await endure.start(sleeper, []);
     await waitUntil(async () => (await endure.statusCounts()).waiting === 1, "one waiting run");
