@@ -65,7 +65,7 @@ export function versionPinningTests(t: SuiteContext): void {
       assert.equal(child!.run.version, "v1");
     });
 
-    it("pins the run a pinned run continues as to its version", async () => {
+    it("creates the run a run continues as pinned to the version the commit gives it", async () => {
       await t.store.createRun(newRun());
       const [claimed] = await t.claim("worker-1", V1);
       const next = newRun({ continuedFrom: claimed!.run.id, version: claimed!.run.version! });
