@@ -1,6 +1,7 @@
 import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
 import type { CreatedRun, NewRun, RunCommit, RunOutcome } from "../store/store.js";
+import type { StepInterceptor } from "./step-attempt.js";
 
 /** Something whose pending journal writes a group commit collects. */
 export interface Committable {
@@ -58,4 +59,6 @@ export interface ExecutionHost {
   createChild(run: NewRun, done: (error: unknown, created?: CreatedRun) => void): void;
   /** Asks for a run to be cancelled (the child of a run being cancelled); failures are only logged. */
   cancelRun(runId: string): void;
+  /** @internal Wraps every step attempt (the test kit); absent, it costs one check per attempt. */
+  readonly interceptStep?: StepInterceptor;
 }
