@@ -43,7 +43,7 @@ export function assertJournal(runId: string, actual: readonly JournalRecord[], e
       message: `The journal of run "${runId}" is not the expected one (compared on the fields each expected entry names):\n${error.message}`,
       actual: shown,
       expected,
-      operator: "deepStrictEqual",
+      // No operator: with one, some Node versions append a second copy of the diff.
       stackStartFn: assertJournal,
     });
   }
