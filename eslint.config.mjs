@@ -1,5 +1,8 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+// ---- eslint plugin ----
+// Endure's own plugin, from the built package (npm install builds it; npm test builds first).
+import endure from "endure/eslint-plugin";
 
 export default tseslint.config(
   // bench/peers has dependencies of its own (DBOS), installed only by `npm run bench:peers`.
@@ -48,5 +51,15 @@ export default tseslint.config(
       }],
     },
   },
+  // ---- eslint plugin ----
+  {
+    // The examples are workflows as users write them: they get the guardrails users get. They import
+    // Endure from the source tree, which settings.endure.modules says is Endure.
+    files: ["examples/**/*.ts"],
+    ...endure.configs.recommended,
+    settings: { endure: { modules: ["endure", "../../src/index.js"] } },
+  },
+  // The plugin's test fixture breaks every rule on purpose.
+  { ignores: ["test/eslint-plugin/fixtures/"] },
   { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
 );

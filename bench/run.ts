@@ -10,6 +10,7 @@
  *   D  burst of 5000 starts                          G  long run: 100,000 steps, first vs last 10,000
  *   H  child runs: a fan-out of 500, 50 in sequence  I  queue admission: 2000 runs, concurrency 50
  *   J  HTTP API: 2000 starts from 50 callers; GET a run, a page
+ *   K  replay check: 1000 unfinished runs of 20 steps, read and replayed against the code
  *
  * Prints a table and writes bench/results/latest.json (latest-postgres.json). `npm run bench:check`
  * runs the same workloads and judges them against their targets (bench/check.ts).
@@ -24,7 +25,7 @@ import { printTable, type Section } from "./table.js";
 import { judge } from "./targets.js";
 import { WORKLOADS } from "./workload-registry.js";
 
-const USAGE = "usage: npm run bench -- [--only A,B,C,D,E,F,G,H,I,J] [--runs N] [--store sqlite|postgres]\n" +
+const USAGE = "usage: npm run bench -- [--only A,B,C,D,E,F,G,H,I,J,K] [--runs N] [--store sqlite|postgres]\n" +
   "Runs the workloads (default: all) and prints each next to the raw database's floor and its target.";
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ import { longRunning } from "./workloads/g-long-run.js";
 import { children } from "./workloads/h-children.js";
 import { queueAdmission } from "./workloads/i-queue.js";
 import { httpApi } from "./workloads/j-http.js";
+import { replayCheck } from "./workloads/k-replay-check.js";
 
 export type Metrics = Record<string, number>;
 
@@ -137,6 +138,14 @@ export const WORKLOADS = {
       { metric: "starts over HTTP", value: perSec(m.startsPerSec, "starts"), floor: `client in-process: ${perSec(m.clientStartsPerSec, "starts")}` },
       { metric: "GET /api/runs/{id} (10 steps) p50 / p99", value: `${m.getP50Ms.toFixed(2)} / ${m.getP99Ms.toFixed(2)} ms`, floor: "" },
       { metric: "GET /api/runs?limit=50 p50", value: ms(m.listP50Ms, 2), floor: "" },
+    ],
+  }),
+  K: define({
+    title: "K  replay check: 1000 unfinished runs of 20 steps read from the store and replayed against the code (endure replay)",
+    run: replayCheck,
+    rows: (m) => [
+      { metric: "runs checked (read and replayed)", value: perSec(m.runsPerSec, "runs"), floor: `reading them: ${ms(m.readMs, 0)}` },
+      { metric: "  replaying only", value: perSec(m.replayRunsPerSec, "runs"), floor: `${perSec(m.entriesPerSec, "entries")}` },
     ],
   }),
 } satisfies Record<string, Workload<Metrics>>;

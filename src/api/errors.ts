@@ -83,7 +83,8 @@ export class NonDeterminismError extends EndureError {
       `Run "${divergence.runId}" no longer matches its journal at position ${divergence.position}: ` +
         `the journal recorded ${divergence.expected}, but the code now does ${divergence.actual}. ` +
         `The workflow code changed while this run was in flight; the run is blocked and its journal kept. ` +
-        `Deploy code that makes the same durable calls in the same order, or cancel the run.`,
+        `Deploy code that makes the same durable calls in the same order for this run (put the change behind patched()), ` +
+        `then retry the run; or cancel it. "endure replay" finds such runs before a deploy.`,
     );
     this.runId = divergence.runId;
     this.position = divergence.position;
@@ -332,5 +333,15 @@ export class ScheduleNotFoundError extends EndureError {
   constructor(name: string) {
     super("SCHEDULE_NOT_FOUND", `No schedule named "${name}" exists in this store. Check the name, or list schedules with schedules.list().`);
     this.schedule = name;
+  }
+}
+
+/** A file given as an exported run (`endure export`) is not one; nothing was replayed from it. */
+export class InvalidRunExportError extends EndureError {
+  constructor(source: string, problem: string) {
+    super(
+      "INVALID_RUN_EXPORT",
+      `${source} is not a run exported by "endure export": ${problem}. Export the run again with "endure export <id> --out <file>".`,
+    );
   }
 }

@@ -29,6 +29,8 @@ export interface DurableRun {
   child(workflow: string, args: unknown[], options: RunSettings): Promise<unknown>;
   /** Journals a named value the outside can read while the run goes on. */
   publish(name: string, value: unknown): void;
+  /** Whether the run takes the new path of change `id` (see `patched()`); journals it when it does. */
+  patched(id: string): boolean;
   /** Ends the run, continued by a new run of its workflow with `args`. Never resolves. */
   continueAsNew(args: unknown[]): Promise<never>;
 }

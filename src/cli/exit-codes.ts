@@ -14,6 +14,8 @@ export const EXIT = {
   notFound: 3,
   /** The store cannot be reached or refused the connection. */
   storeUnavailable: 4,
+  /** `endure replay`: a recorded run does not match the code (or could not be replayed). */
+  diverged: 5,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -22,7 +24,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage or input error (unknown command or option, invalid JSON, unknown workflow, bad workflow file,
      a port in use, a public --host without --token)
   3  not found (no run with that id)
-  4  store unavailable (cannot reach or open the store)`;
+  4  store unavailable (cannot reach or open the store)
+  5  endure replay: a recorded run no longer matches the code`;
 
 const USAGE_CODES = new Set([
   "INVALID_JSON",
@@ -35,6 +38,7 @@ const USAGE_CODES = new Set([
   "WORKFLOW_FILE_NOT_FOUND",
   "WORKFLOW_FILE_INVALID",
   "NO_WORKFLOWS",
+  "INVALID_RUN_EXPORT",
   // The HTTP server's: a public address without --token, a port in use.
   "TOKEN_REQUIRED",
   "ADDRESS_IN_USE",

@@ -8,6 +8,7 @@ export function callName(entry: JournalEntryInfo): string {
     case "event":
     case "child":
     case "publish":
+    case "patch":
       return `${entry.kind} "${entry.name}"`;
     case "sleep":
       return "sleep";

@@ -9,6 +9,9 @@ import { sendCommand } from "./commands/send.js";
 import { showCommand } from "./commands/show.js";
 import { startCommand } from "./commands/start.js";
 import { workerCommand } from "./commands/worker.js";
+import { exportCommand } from "./commands/export.js";
+import { replayCommand } from "./commands/replay.js";
+import { patchesCommand } from "./commands/patches.js";
 import { EXIT_CODES_HELP } from "./exit-codes.js";
 import { colorsFor } from "./output.js";
 
@@ -21,7 +24,7 @@ export function createProgram(): Command {
     .version(version, "-V, --version", "print the version")
     .option("--verbose", "print the stack trace of an error")
     .addHelpText("after", `\nRun "endure <command> --help" for a command's options and examples.\n\n${EXIT_CODES_HELP}`);
-  for (const command of [devCommand(), workerCommand(), serveCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand()]) {
+  for (const command of [devCommand(), workerCommand(), serveCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand(), exportCommand(), replayCommand(), patchesCommand()]) {
     program.addCommand(command.option("--verbose", "print the stack trace of an error"));
   }
   for (const command of [program, ...program.commands]) {

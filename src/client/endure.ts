@@ -30,6 +30,8 @@ import { Schedules } from "./schedules.js";
 import { newRunTraceContext } from "../observability/trace-context.js";
 import { diagnoseRun } from "./diagnose-run.js";
 import { toWorkerInfo, type WorkerInfo } from "./worker-info.js";
+import type { RunExport } from "./run-export.js";
+import { exportRun, type RecordedRunFilter, recordedRuns } from "./recorded-runs.js";
 
 export interface EndureOptions {
   /**
@@ -209,6 +211,23 @@ export class Endure {
       history: toReplacedEntries(history, this.serializer),
       diagnosis: await diagnoseRun(this.store, run, summary, entries, this.clock()),
     };
+  }
+
+  /**
+   * The run and its journal as stored, payloads still serialized: to replay it elsewhere against
+   * new code (`checkReplay`, `endure replay --from`). `endure export` writes it to a file.
+   */
+  async exportRun(id: string): Promise<RunExport> {
+    return exportRun(this.store, await this.getRecord(id));
+  }
+
+  /**
+   * Recorded runs with their journals, by default the unfinished ones (those a worker will replay),
+   * e.g. to pass to `checkReplay` before a deploy.
+   */
+  recordedRuns(filter: RecordedRunFilter): AsyncIterable<RunExport> {
+    this.assertOpen();
+    return recordedRuns(this.store, filter);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { CreatedRun, NewRun, RunCommit, RunOutcome } from "../store/store.js";
+import type { CreatedRun, EntryKind, NewRun, RunCommit, RunOutcome } from "../store/store.js";
 import type { StepInterceptor } from "./step-attempt.js";
 
 /** Something whose pending journal writes a group commit collects. */
@@ -22,9 +22,21 @@ export type RunExit =
   /** The worker lost the run (lease taken over, store unreachable, worker stopping). */
   | { kind: "abandoned"; reason: unknown };
 
-/** What the engine needs from the worker that runs it. */
 /** Called once a commit is durable (no argument), or with why it is not. */
 export type CommitDone = (error?: unknown) => void;
+
+/**
+ * What a replay check learns of a run it replays against the current code (see replay-run.ts):
+ * then nothing is executed, and nothing written.
+ */
+export interface ReplayProbe {
+  /** The code made a durable call that the journal has no outcome for; the call never settles. */
+  newCall(call: { position: number; kind: EntryKind; name: string }): void;
+  /** How a `patched()` call was answered: true, the new path. */
+  patch(id: string, taken: boolean): void;
+}
+
+/** What the engine needs from the worker that runs it. */
 
 export interface ExecutionHost {
   readonly clock: () => number;
@@ -59,6 +71,8 @@ export interface ExecutionHost {
   createChild(run: NewRun, done: (error: unknown, created?: CreatedRun) => void): void;
   /** Asks for a run to be cancelled (the child of a run being cancelled); failures are only logged. */
   cancelRun(runId: string): void;
+  /** Set only to check a recorded run against the code: the run is replayed up to the end of its journal, and no further. */
+  readonly replay?: ReplayProbe;
   /** @internal Wraps every step attempt (the test kit); absent, it costs one check per attempt. */
   readonly interceptStep?: StepInterceptor;
 }

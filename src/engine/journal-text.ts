@@ -9,6 +9,8 @@ export function describeCall(call: { kind: EntryKind; name: string }): string {
       return `waitForEvent("${call.name}")`;
     case "sleep":
       return "sleep()";
+    case "patch":
+      return `patched("${call.name}")`;
     default:
       return `${call.kind}()`;
   }

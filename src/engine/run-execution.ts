@@ -13,7 +13,7 @@ import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
-import type { ClaimedRun, CreatedRun, EntryKind, EntryStatus, InboxEvent, JournalEntry, RunCommit, RunOutcome, RunRecord } from "../store/store.js";
+import { type ClaimedRun, type CreatedRun, type EntryKind, type EntryStatus, type InboxEvent, type JournalEntry, type RunCommit, type RunOutcome, type RunRecord, type RunStatus } from "../store/store.js";
 import { childEventName, childRunId, type ChildEnd, isChildOf } from "./child-runs.js";
 import { AttemptContext } from "./attempt-context.js";
 import { CommitGate } from "./commit-gate.js";
@@ -63,6 +63,11 @@ export class RunExecution implements DurableRun, Committable {
   /** What cancellation throws into the workflow, when not `cancel()`'s plain CancelledError. */
   private cancelReason?: CancelledError;
   private readonly recorded = new Map<number, JournalEntry>();
+  /**
+   * The journal's last position: a call before it replays a run that got further. A replay check of
+   * a finished run replays all of it (Infinity): its journal ends where the run did.
+   */
+  private readonly journalEnd: number;
   private readonly outcomes: OutcomeQueue;
   private nextPosition = 0;
   private buffer = new Map<number, JournalEntry>();
@@ -97,6 +102,7 @@ export class RunExecution implements DurableRun, Committable {
     this.deadline = timeoutMs === null || startedAt === null ? null : startedAt + timeoutMs;
     this.inbox = [...claimed.inbox];
     for (const entry of claimed.journal) this.recorded.set(entry.position, entry);
+    this.journalEnd = host.replay && ENDED.has(claimed.run.status) ? Infinity : Math.max(-1, ...this.recorded.keys());
     this.waits = new PendingWaits(host.clock);
     this.outcomes = new OutcomeQueue(claimed.journal, {
       active: () => this.state === "running",
@@ -202,6 +208,7 @@ export class RunExecution implements DurableRun, Committable {
     const { position, recorded } = this.claimPosition("step", name);
     return new Promise<unknown>((resolve, reject) => {
       if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
+      if (this.host.replay) return this.host.replay.newCall({ position, kind: "step", name });
       if (this.takeCancellation(position, "step", name, reject)) return;
       const call: StepCall = {
         position, name, transactional, fn, args,
@@ -222,6 +229,7 @@ export class RunExecution implements DurableRun, Committable {
     const { position, recorded } = this.claimPosition("sleep", "sleep");
     return new Promise<void>((resolve, reject) => {
       if (recorded && isOutcome(recorded)) return this.replay(recorded, () => resolve(), reject);
+      if (this.host.replay) return this.host.replay.newCall({ position, kind: "sleep", name: "sleep" });
       if (this.takeCancellation(position, "sleep", "sleep", reject)) return;
       const entry = recorded ?? this.newWaitingEntry(position, "sleep", "sleep", this.host.clock() + ms);
       this.addWait({
@@ -237,6 +245,7 @@ export class RunExecution implements DurableRun, Committable {
     return new Promise<unknown>((resolve, reject) => {
       const { serializer } = this.host;
       if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
+      if (this.host.replay) return this.host.replay.newCall({ position, kind: "event", name });
       if (this.takeCancellation(position, "event", name, reject)) return;
       const deadline = timeoutMs === undefined ? null : this.host.clock() + timeoutMs;
       const entry = recorded ?? this.newWaitingEntry(position, "event", name, deadline);
@@ -258,6 +267,7 @@ export class RunExecution implements DurableRun, Committable {
     if (this.state !== "running") return produce();
     const { position, recorded } = this.claimPosition(kind, kind);
     if (recorded) return this.host.serializer.deserialize(recorded.output!) as T;
+    this.host.replay?.newCall({ position, kind, name: kind });
     const value = produce();
     const at = this.host.clock();
     this.buffer.set(position, {
@@ -274,6 +284,7 @@ export class RunExecution implements DurableRun, Committable {
     const childId = settings.id ?? childRunId(this.runId, position);
     return new Promise<unknown>((resolve, reject) => {
       if (recorded && isOutcome(recorded)) return this.replay(recorded, resolve, reject);
+      if (this.host.replay) return this.host.replay.newCall({ position, kind: "child", name: workflow });
       if (this.takeCancellation(position, "child", workflow, reject)) return this.host.cancelRun(childId);
       const settle = { resolve, reject };
       // A recorded wait means the child exists: its entry is written only once the child is.
@@ -294,6 +305,7 @@ export class RunExecution implements DurableRun, Committable {
     const output = this.host.serializer.serialize(value, `The value published as "${name}"`);
     const { position, recorded } = this.claimPosition("publish", name);
     if (recorded) return;
+    this.host.replay?.newCall({ position, kind: "publish", name });
     const at = this.host.clock();
     this.buffer.set(position, {
       position, kind: "publish", name, status: "completed", output, error: null, attempts: 0, startedAt: at, finishedAt: at, wakeAt: null, seq: null,
@@ -301,11 +313,31 @@ export class RunExecution implements DurableRun, Committable {
     this.commitOrAbandon();
   }
 
+  patched(id: string): boolean {
+    if (this.state !== "running") return true;
+    if (this.blocked) throw this.blocked;
+    const position = this.nextPosition;
+    const recorded = this.recorded.get(position);
+    // Past the journal's end the run is live: it takes the new path. Before it, the run already
+    // went past this point, so it takes the new path only if the journal says it did.
+    const taken = recorded === undefined ? position > this.journalEnd : recorded.kind === "patch" && recorded.name === id;
+    this.host.replay?.patch(id, taken);
+    if (!taken) return false;
+    this.nextPosition++;
+    if (!recorded) {
+      const at = this.host.clock();
+      this.buffer.set(position, {
+        position, kind: "patch", name: id, status: "completed", output: null, error: null, attempts: 0, startedAt: at, finishedAt: at, wakeAt: null, seq: null,
+      });
+    }
+    return true;
+  }
+
   continueAsNew(args: unknown[]): Promise<never> {
     if (this.state !== "running") return never();
     if (this.blocked) throw this.blocked;
     const input = this.host.serializer.serialize(args, `The input of the run continuing workflow "${this.definition.name}"`);
-    if (this.blockOnUnreachedEntries("continuing as a new run")) return never();
+    if (this.blockOnUnreachedEntries("nothing: it ends there, with continuing as a new run")) return never();
     const { id, workflow, parentId, parentPosition, tags, timeoutMs, queue, concurrencyKey, priority } = this.claimedRun;
     const nextId = newRunId();
     const next = {
@@ -361,8 +393,13 @@ export class RunExecution implements DurableRun, Committable {
 
   private claimPosition(kind: EntryKind, name: string): { position: number; recorded?: JournalEntry } {
     if (this.blocked) throw this.blocked;
-    const position = this.nextPosition++;
-    const recorded = this.recorded.get(position);
+    let position = this.nextPosition++;
+    let recorded = this.recorded.get(position);
+    // A journaled patch that the code no longer asks about (its patched() call was removed) is skipped.
+    while (recorded?.kind === "patch") {
+      position = this.nextPosition++;
+      recorded = this.recorded.get(position);
+    }
     if (recorded && (recorded.kind !== kind || recorded.name !== name)) {
       throw this.block({ position, expected: describeCall(recorded), actual: describeCall({ kind, name }) });
     }
@@ -675,7 +712,12 @@ export class RunExecution implements DurableRun, Committable {
     if (entry) {
       // Every recorded outcome before this one was handed over and the workflow went quiet without
       // making the call this one answers: the code no longer does what the journal says.
-      this.block({ position: entry.position, expected: describeCall(entry), actual: "no call at that position (the code now waits for something else)" });
+      this.block({ position: entry.position, expected: describeCall(entry), actual: WAITS_ELSEWHERE });
+      return;
+    }
+    // A replay check stops where the journal ends (the calls made there never settle).
+    if (this.host.replay) {
+      if (!this.blockOnUnreachedEntries(WAITS_ELSEWHERE)) this.exit({ status: "waiting", dueAt: null, waitingFor: [] });
       return;
     }
     if (this.waits.size === 0) return;
@@ -694,7 +736,7 @@ export class RunExecution implements DurableRun, Committable {
   private finish(result: { ok: true; value: unknown } | { ok: false; error: unknown }): void {
     if (this.state !== "running") return;
     const { serializer } = this.host;
-    if (this.blockOnUnreachedEntries(result.ok ? "the workflow returning" : "the workflow throwing")) return;
+    if (this.blockOnUnreachedEntries(`nothing: it ends there, with the workflow ${result.ok ? "returning" : "throwing"}`)) return;
     if (!result.ok) {
       const status = this.cancel === "delivered" ? "cancelled" : "failed";
       this.exit({ status, error: serializer.serializeError(result.error) });
@@ -708,9 +750,9 @@ export class RunExecution implements DurableRun, Committable {
   }
 
   /** A run that ends before reaching every recorded call no longer does what its journal says. */
-  private blockOnUnreachedEntries(ending: string): boolean {
-    const unreached = [...this.recorded.values()].find((entry) => entry.position >= this.nextPosition);
-    if (unreached) this.block({ position: unreached.position, expected: describeCall(unreached), actual: `nothing: it ends there, with ${ending}` });
+  private blockOnUnreachedEntries(actual: string): boolean {
+    const unreached = [...this.recorded.values()].find((entry) => entry.position >= this.nextPosition && entry.kind !== "patch");
+    if (unreached) this.block({ position: unreached.position, expected: describeCall(unreached), actual });
     return unreached !== undefined;
   }
 
@@ -776,7 +818,12 @@ interface Settle {
   reject(error: Error): void;
 }
 
+const WAITS_ELSEWHERE = "no call at that position (the code now waits for something else)";
+
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** A run that ended for good: a replay check of it replays its whole journal. */
+const ENDED = new Set<RunStatus>(["completed", "failed", "cancelled"]);
 
 function never<T>(): Promise<T> {
   return new Promise<T>(() => {});

@@ -205,7 +205,8 @@ export interface CreatedRun {
   created: boolean;
 }
 
-export type EntryKind = "step" | "sleep" | "event" | "child" | "publish" | "now" | "uuid" | "random";
+/** `patch`: a run took the new path of a `patched()` change (a marker, skipped where the code no longer asks). */
+export type EntryKind = "step" | "sleep" | "event" | "child" | "publish" | "now" | "uuid" | "random" | "patch";
 
 /**
  * `waiting`: a sleep or event wait that has not fired (its `wakeAt` fixed, so a replay keeps the

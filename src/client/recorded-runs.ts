@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from "../api/errors.js";
+import type { RunStatus, Store } from "../store/store.js";
+import { RUN_EXPORT_FORMAT, type RunExport } from "./run-export.js";
+
+/** The statuses of runs that a worker will replay again: what a deploy must not break. */
+export const UNFINISHED_STATUSES: readonly RunStatus[] = ["pending", "queued", "running", "waiting", "blocked"];
+
+/** Which recorded runs to read. */
+export interface RecordedRunFilter {
+  /** Runs of these workflows. */
+  workflows: readonly string[];
+  /** Default: the unfinished ones ({@link UNFINISHED_STATUSES}). */
+  statuses?: readonly RunStatus[];
+  /** At most this many runs per workflow and status, newest first (default: all). */
+  limit?: number;
+}
+
+const PAGE = 200;
+
+/** The run as stored, with its journal. */
+export async function exportRun(store: Store, run: RunExport["run"]): Promise<RunExport> {
+  return { format: RUN_EXPORT_FORMAT, exportedAt: new Date().toISOString(), run, journal: await store.getJournal(run.id) };
+}
+
+/** Recorded runs with their journals, read a page at a time. */
+export async function* recordedRuns(store: Store, filter: RecordedRunFilter): AsyncIterable<RunExport> {
+  const limit = filter.limit ?? Infinity;
+  if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
+    throw new InvalidArgumentError(`recordedRuns(): limit must be a whole number of at least 1; got ${limit}.`);
+  }
+  for (const workflow of filter.workflows) {
+    for (const status of filter.statuses ?? UNFINISHED_STATUSES) {
+      let read = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await store.listRuns({ workflow, status, limit: Math.min(PAGE, limit - read), cursor });
+        for (const run of page.runs) yield await exportRun(store, run);
+        read += page.runs.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined && read < limit);
+    }
+  }
+}
