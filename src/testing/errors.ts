@@ -27,7 +27,7 @@ function advice(runId: string, diagnosis: Diagnosis | null): string {
     case "waiting-for-event":
       return `Send the event with env.send("${runId}", name, payload) before awaiting the result (or while it is awaited), or give the waitForEvent() a timeout.`;
     case "waiting-for-child":
-      return "Its child run waits too: look at the child's diagnosis (env.endure.get(childId)) and send what it waits for.";
+      return "Its child run cannot go on either: add the child's workflow to createTestEnv({ workflows }) if it is missing, else see what the child waits for (env.endure.get(childId)) and send it.";
     case "queued":
     case "no-worker":
       return "Pass the run's queue to createTestEnv({ queues }) so the test env's worker admits it.";

@@ -6,6 +6,7 @@ import type { QueueDefinition } from "../api/queue.js";
 import type { StartOptions } from "../api/run-options.js";
 import { validateRunId } from "../api/validate.js";
 import { isWorkflowDefinition, type WorkflowDefinition } from "../api/workflow.js";
+import type { Diagnosis } from "../client/diagnosis.js";
 import { Endure, type SendOptions, type StartedRun } from "../client/endure.js";
 import { FINISHED_STATUSES } from "../store/store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -152,21 +153,18 @@ export class TestEnv {
     validateRunId(runId, "env.result()");
     let stall: { since: number; fingerprint: string } | undefined;
     for (;;) {
-      const step = await this.inTurn(async () => {
-        const activity = await this.settle();
-        const run = await this.endure.get(runId);
-        if (FINISHED_STATUSES.has(run.status)) return { finished: run.continuedTo ?? true } as const;
-        if (activity.nextAt !== null) this.moveTo(activity.nextAt);
-        return { finished: false, moved: activity.nextAt !== null, fingerprint: activity.fingerprint, diagnosis: run.diagnosis } as const;
-      });
-      if (step.finished === true) return await this.endure.handle<R>(runId).result();
-      if (step.finished !== false) return await this.result<R>(step.finished);
-      if (step.moved || stall?.fingerprint !== step.fingerprint) {
-        stall = step.moved ? undefined : { since: Date.now(), fingerprint: step.fingerprint };
-        continue;
+      const state = await this.inTurn(() => this.skipFor(runId));
+      if (state.kind === "finished") return await this.endure.handle<R>(runId).result();
+      if (state.kind === "continued") return await this.result<R>(state.next);
+      if (state.kind === "moved") {
+        stall = undefined;
+      } else if (stall?.fingerprint !== state.fingerprint) {
+        stall = { since: Date.now(), fingerprint: state.fingerprint };
+      } else if (Date.now() - stall.since >= this.stallGraceMs) {
+        throw new TestStalledError(runId, state.diagnosis, this.stallGraceMs);
+      } else {
+        await delay(STALL_POLL_MS);
       }
-      if (Date.now() - stall.since >= this.stallGraceMs) throw new TestStalledError(runId, step.diagnosis, this.stallGraceMs);
-      await delay(STALL_POLL_MS);
     }
   }
 
@@ -268,12 +266,29 @@ export class TestEnv {
     await this.close();
   }
 
+  /**
+   * Once the runs settle: the run's end, or time moved to the next timer, or nothing left to skip
+   * to. Time moves right after the settled reading, with no I/O between.
+   */
+  private async skipFor(runId: string): Promise<
+    { kind: "finished" } | { kind: "continued"; next: string } | { kind: "moved" } | { kind: "idle"; fingerprint: string; diagnosis: Diagnosis | null }
+  > {
+    const activity = await this.settle();
+    if (activity.unfinished.has(runId) && activity.nextAt !== null) {
+      this.moveTo(activity.nextAt);
+      return { kind: "moved" };
+    }
+    const run = await this.endure.get(runId);
+    if (FINISHED_STATUSES.has(run.status)) return run.continuedTo === null ? { kind: "finished" } : { kind: "continued", next: run.continuedTo };
+    return { kind: "idle", fingerprint: activity.fingerprint, diagnosis: run.diagnosis };
+  }
+
   /** Waits until no run is in the worker's memory and none can be claimed or admitted now. */
   private async settle() {
     for (;;) {
       this.assertOpen();
       if (this.worker.activeRuns === 0) {
-        const activity = await readRunActivity(this.store, this.clock.now(), this.queues);
+        const activity = await readRunActivity(this.store, this.clock.now(), this.worker.workflowNames, this.queues);
         if (!activity.busy && this.worker.activeRuns === 0) return activity;
         this.worker.notify();
       }

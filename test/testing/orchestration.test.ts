@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { child, continueAsNew, now, queue, sleep, workflow } from "../../src/index.js";
-import { createTestEnv } from "../../src/testing/index.js";
+import { createTestEnv, TestStalledError } from "../../src/testing/index.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);
@@ -29,6 +29,15 @@ describe("virtual time across runs", () => {
     const env = await createTestEnv({ workflows: [parent, napper], startTime: START });
     t.after(() => env.close());
     assert.deepEqual(await env.execute(parent, []), { a: START + 2 * DAY, b: START + 5 * DAY, at: START + 5 * DAY });
+  });
+
+  it("a child whose workflow the env does not run stalls its parent, with advice", async (t) => {
+    const env = await createTestEnv({ workflows: [parent], stallGrace: "20ms" });
+    t.after(() => env.close());
+    const error = await env.execute(parent, []).catch((thrown: unknown) => thrown);
+    assert.ok(error instanceof TestStalledError, `got ${String(error)}`);
+    assert.equal(error.diagnosis?.reason, "waiting-for-child");
+    assert.match(error.message, /add the child's workflow to createTestEnv\(\{ workflows \}\) if it is missing/);
   });
 
   it("result() follows a run that continued as new to the end of its chain", async (t) => {
