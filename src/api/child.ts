@@ -29,5 +29,5 @@ export async function startChild<A extends unknown[], R>(definition: WorkflowDef
   if (!Array.isArray(args)) {
     throw new InvalidArgumentError(`${where}: the child's args must be an array of its workflow's arguments; got ${typeof args}.`);
   }
-  return (await run.child(definition.name, args, runOptions(options, where, Date.now()))) as R;
+  return (await run.child(definition.name, args, runOptions(options, where, run.clock()))) as R;
 }

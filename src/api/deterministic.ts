@@ -13,7 +13,9 @@ function deterministic<T>(kind: "now" | "uuid" | "random", produce: () => T): T 
  * in workflow bodies instead of `Date.now()` or `new Date()`.
  */
 export function now(): number {
-  return deterministic("now", Date.now);
+  // The run's clock: virtual under the test kit, in steps too.
+  const run = scopeStorage.getStore()?.run;
+  return deterministic("now", run ? () => run.clock() : Date.now);
 }
 
 /**

@@ -11,6 +11,8 @@ import type { Transaction } from "./transaction-types.js";
  */
 export interface DurableRun {
   readonly runId: string;
+  /** The time by the clock of the worker running the run (virtual in the test kit). */
+  clock(): number;
   step<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R> | R, args: A, options: ResolvedStepOptions): Promise<R>;
   /** A step whose `fn` runs in a transaction of the run's store that also records its result. */
   transaction<A extends unknown[], R>(

@@ -6,7 +6,7 @@ import { date, type JournalEntryInfo, type RunSummary } from "./run-info.js";
 const NEEDS_WORKERS = new Set(["queued", "pending", "running"]);
 
 /** Reads what {@link diagnose} needs about a run from the store, and diagnoses it. */
-export async function diagnoseRun(store: Store, run: RunRecord, summary: RunSummary, journal: readonly JournalEntryInfo[]): Promise<Diagnosis | null> {
+export async function diagnoseRun(store: Store, run: RunRecord, summary: RunSummary, journal: readonly JournalEntryInfo[], now: number): Promise<Diagnosis | null> {
   if (run.status === "completed") return null;
   const firstChild = run.status === "waiting" ? journal.find((entry) => entry.kind === "child" && entry.status === "waiting") : undefined;
   const [workers, queue, child] = await Promise.all([
@@ -15,5 +15,5 @@ export async function diagnoseRun(store: Store, run: RunRecord, summary: RunSumm
     firstChild ? store.getRun(childRunId(run.id, firstChild.position)) : undefined,
   ]);
   const children = new Map(child?.parentId === run.id && firstChild ? [[firstChild.position, child]] : []);
-  return diagnose({ run: summary, journal, workers, queue, children, dueAt: date(run.dueAt), admitAt: date(run.admitAt), now: Date.now() });
+  return diagnose({ run: summary, journal, workers, queue, children, dueAt: date(run.dueAt), admitAt: date(run.admitAt), now });
 }

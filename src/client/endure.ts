@@ -42,6 +42,12 @@ export interface EndureOptions {
   store?: string | Store;
   /** Largest serialized input, output, event payload or step result, in bytes (default 1 MiB). */
   payloadLimit?: number;
+  // ---- testing ----
+  /**
+   * @internal The time of runs' start delays, of `now()` and timers in this client's workers, and
+   * of diagnoses; give a store the same clock. The test kit's virtual clock. Default `Date.now`.
+   */
+  clock?: () => number;
 }
 
 
@@ -116,6 +122,7 @@ export class Endure {
     private readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly serializer: Serializer,
+    private readonly clock: () => number,
   ) {
     this.starts = new Batcher((runs) => store.createRuns(runs));
     this.knownWorkflows = new KnownNames(() => store.knownWorkflows(), (name, known) => new UnknownWorkflowError(name, known));
@@ -135,7 +142,7 @@ export class Endure {
     }
     const given = options.store ?? DEFAULT_STORE_URL;
     const store = typeof given === "string" ? await openStore(given) : given;
-    return new Endure(store, typeof given === "string", new Serializer(payloadLimit));
+    return new Endure(store, typeof given === "string", new Serializer(payloadLimit), options.clock ?? Date.now);
   }
 
   /**
@@ -151,7 +158,7 @@ export class Endure {
     if (!Array.isArray(args)) {
       throw new InvalidArgumentError(`start("${name}"): args must be an array of the workflow's arguments, e.g. ["alice", 10]; got ${typeof args}.`);
     }
-    const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, Date.now());
+    const { id = newRunId(), ...settings } = runOptions(options, `start("${name}")`, this.clock());
     if (settings.queue !== undefined) await this.knownQueues.check(settings.queue);
     const input = this.serializer.serialize(args, `The input of workflow "${name}"`);
     const newRun: NewRun = { ...settings, id, workflow: name, input, traceContext: newRunTraceContext(name, id) };
@@ -202,7 +209,7 @@ export class Endure {
       journal: entries,
       values: publishedValues(journal, this.serializer),
       history: toReplacedEntries(history, this.serializer),
-      diagnosis: await diagnoseRun(this.store, run, summary, entries),
+      diagnosis: await diagnoseRun(this.store, run, summary, entries, this.clock()),
     };
   }
 
@@ -329,7 +336,7 @@ export class Endure {
   /** Starts a worker in this process that runs the given workflows. Stop it with `worker.stop()`. */
   async startWorker(options: WorkerOptions): Promise<Worker> {
     this.assertOpen();
-    const worker = new Worker(this.store, this.serializer, options, (runId, exit) => this.onRunExit(runId, exit));
+    const worker = new Worker(this.store, this.serializer, options, (runId, exit) => this.onRunExit(runId, exit), this.clock);
     await worker.start();
     this.ownWorkers.add(worker);
     return worker;
@@ -485,7 +492,7 @@ export class Endure {
    */
   async workers(): Promise<WorkerInfo[]> {
     this.assertOpen();
-    const now = Date.now();
+    const now = this.clock();
     return (await this.store.listWorkers()).map((worker) => toWorkerInfo(worker, now));
   }
 

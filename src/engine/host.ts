@@ -1,6 +1,7 @@
 import type { Transaction } from "../api/transaction-types.js";
 import type { Serializer } from "../serialization/serializer.js";
 import type { CreatedRun, EntryKind, NewRun, RunCommit, RunOutcome } from "../store/store.js";
+import type { StepInterceptor } from "./step-attempt.js";
 
 /** Something whose pending journal writes a group commit collects. */
 export interface Committable {
@@ -72,4 +73,6 @@ export interface ExecutionHost {
   cancelRun(runId: string): void;
   /** Set only to check a recorded run against the code: the run is replayed up to the end of its journal, and no further. */
   readonly replay?: ReplayProbe;
+  /** @internal Wraps every step attempt (the test kit); absent, it costs one check per attempt. */
+  readonly interceptStep?: StepInterceptor;
 }

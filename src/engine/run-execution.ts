@@ -169,6 +169,10 @@ export class RunExecution implements DurableRun, Committable {
     this.abandon(new Error("the worker is stopping"));
   }
 
+  clock(): number {
+    return this.host.clock();
+  }
+
   takeCommit(): RunCommit {
     const commit: RunCommit = {
       runId: this.runId,
@@ -572,6 +576,7 @@ export class RunExecution implements DurableRun, Committable {
   private attemptOf(call: StepCall, attempt: number, controller: LazyAbort) {
     return {
       run: this, controller, fn: call.fn, args: call.args, timeoutMs: call.timeoutMs, observation: call.observation,
+      intercept: this.host.interceptStep,
       context: new AttemptContext(this.runId, call.name, call.position, attempt, controller),
     };
   }

@@ -31,6 +31,14 @@ export interface StepCall {
 }
 
 
+/**
+ * Wraps every step attempt's call of the user's function (the test kit's failStep and mockStep):
+ * `call` runs the step's own function; `args` are the arguments it gets (a transaction step's
+ * start with its `tx`). Runs in the step's scope, so `stepContext()` works.
+ * @internal
+ */
+export type StepInterceptor = (context: StepContext, args: readonly unknown[], call: () => Promise<unknown>) => Promise<unknown>;
+
 export interface StepAttempt {
   run: DurableRun;
   context: StepContext;
@@ -40,6 +48,7 @@ export interface StepAttempt {
   timeoutMs: number | undefined;
   /** Its `enter` runs the function in the observers' context (the step's span active). */
   observation?: StepObservation;
+  intercept?: StepInterceptor;
 }
 
 /**
@@ -48,14 +57,15 @@ export interface StepAttempt {
  * not the function honours the signal.
  */
 export function runStepAttempt(attempt: StepAttempt): Promise<unknown> {
-  const { run, context, fn, args, timeoutMs, observation } = attempt;
-  const call = () => scopeStorage.run({ kind: "step", run, context }, () => {
+  const { run, context, fn, args, timeoutMs, observation, intercept } = attempt;
+  const invoke = () => {
     try {
       return Promise.resolve((fn as (...a: unknown[]) => unknown)(...args));
     } catch (error) {
       return Promise.reject(error as Error);
     }
-  });
+  };
+  const call = () => scopeStorage.run({ kind: "step", run, context }, intercept === undefined ? invoke : () => intercept(context, args, invoke));
   const execution = observation?.enter ? observation.enter(call) : call();
   return timeoutMs === undefined ? execution : withTimeout(execution, attempt, timeoutMs);
 }

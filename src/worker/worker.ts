@@ -4,6 +4,7 @@ import { CancelledError, CrashLoopError, InvalidArgumentError, LeaseLostError, S
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { QueueDefinition } from "../api/queue.js";
 import type { ExecutionHost, RunExit } from "../engine/host.js";
+import type { StepInterceptor } from "../engine/step-attempt.js";
 import { RunExecution } from "../engine/run-execution.js";
 import type { Serializer } from "../serialization/serializer.js";
 import { Batcher } from "../store/batcher.js";
@@ -74,6 +75,9 @@ export interface WorkerOptions {
    * ```
    */
   compatibleWith?: readonly string[];
+  // ---- testing ----
+  /** @internal Wraps every step attempt (the test kit's failStep and mockStep). */
+  interceptStep?: StepInterceptor;
 }
 
 /** What the worker reports when a run leaves its memory. */
@@ -150,6 +154,8 @@ export class Worker {
     serializer: Serializer,
     options: WorkerOptions,
     private readonly onRunExit: RunExitListener = () => {},
+    /** The time runs see (`now()`, timers): the client's, virtual in the test kit. Lease deadlines in memory stay on real time. */
+    clock: () => number = Date.now,
   ) {
     const definitions = Array.isArray(options.workflows) ? options.workflows : Object.values(options.workflows);
     for (const definition of definitions as WorkflowDefinition[]) {
@@ -180,7 +186,7 @@ export class Worker {
     this.committer = new GroupCommitter(store, this.id);
     this.childStarts = new Batcher((runs) => store.createRuns(runs));
     this.host = {
-      clock: Date.now,
+      clock,
       serializer,
       inMemoryWaitLimitMs: toMilliseconds(options.inMemoryWaitLimit ?? 5000, "startWorker(): inMemoryWaitLimit"),
       commit: (run, done) => this.committer.commit(run, done),
@@ -189,6 +195,7 @@ export class Worker {
       onExit: (runId, exit) => this.handleExit(runId, exit),
       createChild: (run, done) => this.createChild(run, done),
       cancelRun: (runId) => this.cancelRun(runId),
+      interceptStep: options.interceptStep,
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
     this.observer = workerObserver(this.logger, options.metrics);
