@@ -168,7 +168,7 @@ async function recordRuns(endure: Awaited<ReturnType<typeof openTestEndure>>["en
   await done.result();
   await endure.start(payment, [-1], { id: "failed" }).then((run) => run.result()).catch(() => {});
   await endure.start(payment, [20], { id: "waiting" });
-  await waitUntil(async () => (await endure.get("waiting")).journal.some((entry) => entry.kind === "event"), "run waiting to wait for approval");
+  await waitUntil(async () => (await endure.get("waiting")).status === "waiting", "run waiting to wait for approval");
   // Through JSON, as `endure export` writes and `endure replay --from` reads them.
   return Promise.all(["done", "failed", "waiting"].map(async (id) => parseRunExport(JSON.stringify(await endure.exportRun(id)), `${id}.json`)));
 }
