@@ -34,7 +34,8 @@ export async function* recordedRuns(store: Store, filter: RecordedRunFilter): As
       let cursor: string | undefined;
       do {
         const page = await store.listRuns({ workflow, status, limit: Math.min(PAGE, limit - read), cursor });
-        for (const run of page.runs) yield await exportRun(store, run);
+        // A page's journals are read at once: on PostgreSQL each is a round trip of its own.
+        yield* await Promise.all(page.runs.map((run) => exportRun(store, run)));
         read += page.runs.length;
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined && read < limit);
