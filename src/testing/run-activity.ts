@@ -6,6 +6,8 @@ export interface RunActivity {
   busy: boolean;
   /** The earliest time after now at which a run becomes due by itself (null: none does). */
   nextAt: number | null;
+  /** The earliest cron tick after now of a schedule of a served workflow (null: none). */
+  nextTickAt: number | null;
   /** The ids of the runs not finished. */
   unfinished: ReadonlySet<string>;
   /** Changes whenever any unfinished run changes: tells a stalled store from a quiet one. */
@@ -30,6 +32,13 @@ export async function readRunActivity(store: Store, now: number, served: readonl
   const later = (time: number | null) => {
     if (time !== null && time > now && (nextAt === null || time < nextAt)) nextAt = time;
   };
+  // A tick due now is busy until the worker's scheduler fired it (the schedule then moves on).
+  let nextTickAt: number | null = null;
+  for (const schedule of await store.listSchedules()) {
+    if (schedule.nextAt === null || !served.includes(schedule.workflow)) continue;
+    if (schedule.nextAt <= now) busy = true;
+    else if (nextTickAt === null || schedule.nextAt < nextTickAt) nextTickAt = schedule.nextAt;
+  }
   for (const run of runs) {
     if (run.status === "running") busy = true;
     else if (run.status === "queued") later(run.admitAt);
@@ -39,7 +48,7 @@ export async function readRunActivity(store: Store, now: number, served: readonl
   }
   if (!busy && queues.length > 0 && runs.some((run) => run.status === "queued")) busy = (await store.admitQueued(queues)) > 0;
   const fingerprint = runs.map((run) => `${run.id}:${run.status}:${run.updatedAt}:${run.dueAt}`).sort().join(",");
-  return { busy, nextAt, unfinished: new Set(runs.map((run) => run.id)), fingerprint };
+  return { busy, nextAt, nextTickAt, unfinished: new Set(runs.map((run) => run.id)), fingerprint };
 }
 
 async function allRuns(store: Store, status: RunStatus): Promise<RunRecord[]> {

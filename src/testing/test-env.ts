@@ -178,9 +178,10 @@ export class TestEnv {
     await this.inTurn(async () => {
       const target = this.clock.now() + ms;
       for (;;) {
-        const { nextAt } = await this.settle();
-        if (nextAt === null || nextAt > target) break;
-        this.moveTo(nextAt);
+        const { nextAt, nextTickAt } = await this.settle();
+        const next = Math.min(nextAt ?? Infinity, nextTickAt ?? Infinity);
+        if (next > target) break;
+        this.moveTo(next);
       }
       this.moveTo(target);
       await this.settle();
@@ -291,6 +292,7 @@ export class TestEnv {
         const activity = await readRunActivity(this.store, this.clock.now(), this.worker.workflowNames, this.queues);
         if (!activity.busy && this.worker.activeRuns === 0) return activity;
         this.worker.notify();
+        this.worker.fireSchedulesNow();
       }
       await delay(SETTLE_POLL_MS);
     }
@@ -300,6 +302,7 @@ export class TestEnv {
   private moveTo(time: number): void {
     this.clock.moveTo(time);
     this.worker.notify();
+    this.worker.fireSchedulesNow();
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {

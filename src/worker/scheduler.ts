@@ -40,6 +40,11 @@ export class Scheduler {
     this.loop = this.fireLoop();
   }
 
+  /** Looks for due ticks now rather than at the next check (the test kit, after it moved time). */
+  fireNow(): void {
+    this.wake?.();
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();

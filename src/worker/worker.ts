@@ -276,6 +276,11 @@ export class Worker {
     this.onRunExit(run.id, { kind: "abandoned", reason: new Error("the worker is stopping") });
   }
 
+  /** @internal The test kit moved time: fire the cron ticks that came due now, not at the scheduler's next check. */
+  fireSchedulesNow(): void {
+    this.scheduler.fireNow();
+  }
+
   /** A local client asked to cancel this run; if this worker holds it, deliver at once. */
   notifyCancel(runId: string): void {
     this.executions.get(runId)?.requestCancel();
