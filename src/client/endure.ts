@@ -460,13 +460,14 @@ export class Endure {
   }
 
   /**
-   * Retries every failed or blocked run that matches the filter, as {@link retry} does each. Runs
-   * that changed status meanwhile are skipped.
+   * Retries every failed or blocked run that matches the filter, as {@link retry} does each, and
+   * re-pins each to `options.version` if given (e.g. every run a bad deploy blocked). Runs that
+   * changed status meanwhile are skipped.
    * @returns the ids of the runs retried.
    */
-  async retryAll(filter: RetryAllFilter = {}): Promise<string[]> {
+  async retryAll(filter: RetryAllFilter = {}, options: RetryOptions = {}): Promise<string[]> {
     this.assertOpen();
-    const retried = await retryRuns(this.store, filter);
+    const retried = await retryRuns(this.store, filter, options);
     for (const worker of this.ownWorkers) worker.notify();
     return retried;
   }

@@ -37,18 +37,22 @@ const RETRY_PAGE = 100;
 /** @returns the run's status after the retry. */
 export async function retryRun(store: Store, id: string, options: RetryOptions = {}): Promise<RunStatus> {
   validateRunId(id, "retry()");
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidArgumentError(`retry(): options must be an object, e.g. { version: "2026-11-26.1" }; got ${options === null ? "null" : typeof options}.`);
-  }
-  const version = options.version === undefined ? undefined : validateVersion(options.version, "retry(): version");
-  const retried = await store.retryRun(id, version);
+  const retried = await store.retryRun(id, retryVersion(options, "retry()"));
   if (retried.result === "missing") throw new RunNotFoundError(id);
   if (retried.result === "not-retryable") throw new RunNotRetryableError(id, retried.status);
   return retried.run.status;
 }
 
+/** The version a retry re-pins to, if any. */
+function retryVersion(options: RetryOptions, where: string): string | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError(`${where}: options must be an object, e.g. { version: "2026-11-26.1" }; got ${options === null ? "null" : typeof options}.`);
+  }
+  return options.version === undefined ? undefined : validateVersion(options.version, `${where}: version`);
+}
+
 /** @returns the ids of the runs retried. */
-export async function retryRuns(store: Store, filter: RetryAllFilter): Promise<string[]> {
+export async function retryRuns(store: Store, filter: RetryAllFilter, options: RetryOptions = {}): Promise<string[]> {
   if (typeof filter !== "object" || filter === null) {
     throw new InvalidArgumentError(`retryAll(): give a filter object, e.g. { workflow: "transfer" } or {} for every failed or blocked run; got ${filter === null ? "null" : typeof filter}.`);
   }
@@ -60,6 +64,7 @@ export async function retryRuns(store: Store, filter: RetryAllFilter): Promise<s
     throw new InvalidArgumentError(`retryAll(): status must be "failed" or "blocked" (omit it for both); got ${JSON.stringify(status) ?? typeof status}.`);
   }
   const tags = filter.tags === undefined ? undefined : validateTags(filter.tags, "retryAll()");
+  const version = retryVersion(options, "retryAll()");
   const retried: string[] = [];
   for (const wanted of status === undefined ? (["failed", "blocked"] as const) : [status]) {
     let cursor: string | undefined;
@@ -67,7 +72,7 @@ export async function retryRuns(store: Store, filter: RetryAllFilter): Promise<s
       const page = await store.listRuns({ status: wanted, workflow, tags, limit: RETRY_PAGE, cursor });
       for (const run of page.runs) {
         // A run retried meanwhile (by someone else, or with its parent) is skipped: not an error.
-        if ((await store.retryRun(run.id)).result === "retried") retried.push(run.id);
+        if ((await store.retryRun(run.id, version)).result === "retried") retried.push(run.id);
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);

@@ -98,6 +98,17 @@ describe("version pinning", () => {
       assert.equal(await fixedDeploy.handle("order-1").result(), "charged");
       const done = await endure.get("order-1");
       assert.deepEqual([done.version, done.retries], ["good", 1]);
+
+      // retryAll() re-pins every run it retries.
+      fixed = false;
+      for (const id of ["order-2", "order-3"]) await assert.rejects(endure.start(order, [], { id }).then((started) => started.result()), RunFailedError);
+      fixed = true;
+      await assert.rejects(endure.retryAll({ workflow: order.name }, { version: "" }), /^InvalidArgumentError: retryAll\(\): version must be a version of your code/);
+      assert.deepEqual((await endure.retryAll({ workflow: order.name }, { version: "good" })).sort(), ["order-2", "order-3"]);
+      for (const id of ["order-2", "order-3"]) {
+        assert.equal(await fixedDeploy.handle(id).result(), "charged");
+        assert.equal((await endure.get(id)).version, "good");
+      }
     } finally {
       // Before the store goes (t.after runs in the order given).
       await fixedDeploy.close();
