@@ -33,6 +33,9 @@ test("a run failed on one version is shown pinned to it, and retry --pin hands i
   const done = await project.run("start", "checkout", '"order-9"', "--id", "c1", "--wait", "--json");
   const run = JSON.parse(done.stdout) as { status: string; output: string; version: string };
   assert.deepEqual([run.status, run.output, run.version], ["completed", "receipt for order-9", "2026-11-26.2"]);
+  const listed = await project.run("list");
+  assert.match(listed.stdout, /^ID\s+WORKFLOW\s+STATUS\s+CREATED\s+TOOK\s+TAGS\s+VERSION$/m);
+  assert.match(listed.stdout, /^c1\s+checkout\s+completed\s.*2026-11-26\.2$/m);
 });
 
 test("worker refuses --compatible-with without a version, and an empty --pin, saying what to give", async (t) => {

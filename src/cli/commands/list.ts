@@ -34,7 +34,10 @@ async function list(options: ListOptions): Promise<void> {
     console.log("No runs.");
     return;
   }
-  console.log(table(["ID", "WORKFLOW", "STATUS", "CREATED", "TOOK", "TAGS"], page.runs.map(row)));
+  // The version column only where versioned workers run (see docs/versioning-pinning.md).
+  const versioned = page.runs.some((run) => run.version !== null);
+  const headers = ["ID", "WORKFLOW", "STATUS", "CREATED", "TOOK", "TAGS", ...(versioned ? ["VERSION"] : [])];
+  console.log(table(headers, page.runs.map((run) => [...row(run), ...(versioned ? [run.version ?? ""] : [])])));
   if (page.nextCursor) console.log(`\nMore runs: add --cursor ${page.nextCursor}`);
 }
 
