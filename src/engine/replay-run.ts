@@ -22,7 +22,7 @@ export interface ReplayDivergence {
 /** What came of replaying one run against the current code. */
 export interface ReplayVerdict {
   divergence: ReplayDivergence | null;
-  /** Each `patched()` id the replay met, and whether the run takes its new path. */
+  /** Each `patched()` id the replay met: true when the run took only its new path, false when its old path anywhere. */
   patches: Map<string, boolean>;
 }
 
@@ -59,7 +59,8 @@ export function replayRun(definition: WorkflowDefinition, recorded: RecordedRun,
       cancelRun: () => {},
       replay: {
         newCall: (call) => newCalls.push(call),
-        patch: (id, taken) => patches.set(id, taken),
+        // A run that took the old path anywhere (a loop's early iterations) needs the old branch.
+        patch: (id, taken) => patches.set(id, taken && patches.get(id) !== false),
       },
     };
     try {

@@ -68,6 +68,8 @@ export class RunExecution implements DurableRun, Committable {
    * a finished run replays all of it (Infinity): its journal ends where the run did.
    */
   private readonly journalEnd: number;
+  /** The `patched()` changes this run took the new path of. */
+  private readonly patchesTaken = new Set<string>();
   private readonly outcomes: OutcomeQueue;
   private nextPosition = 0;
   private buffer = new Map<number, JournalEntry>();
@@ -318,6 +320,11 @@ export class RunExecution implements DurableRun, Committable {
   patched(id: string): boolean {
     if (this.state !== "running") return true;
     if (this.blocked) throw this.blocked;
+    // Once on the new path, a run stays on it: later calls (a loop) journal nothing more.
+    if (this.patchesTaken.has(id)) {
+      this.host.replay?.patch(id, true);
+      return true;
+    }
     const position = this.nextPosition;
     const recorded = this.recorded.get(position);
     // Past the journal's end the run is live: it takes the new path. Before it, the run already
@@ -325,6 +332,7 @@ export class RunExecution implements DurableRun, Committable {
     const taken = recorded === undefined ? position > this.journalEnd : recorded.kind === "patch" && recorded.name === id;
     this.host.replay?.patch(id, taken);
     if (!taken) return false;
+    this.patchesTaken.add(id);
     this.nextPosition++;
     if (!recorded) {
       const at = this.host.clock();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { deprecatePatch, InvalidArgumentError, NonDeterminismError, NotInWorkflowError, patched, step, waitForEvent, workflow } from "../../src/index.js";
+import { checkReplay, deprecatePatch, InvalidArgumentError, NonDeterminismError, NotInWorkflowError, patched, step, waitForEvent, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -28,6 +28,17 @@ const order = workflow("order", async (id: string) => {
   if (deployed === "v3" || deployed === "v4") calls.push(await notify(id));
   calls.push(await ship(id));
   return calls;
+});
+
+// A patch inside a loop: v1 has no audit step; v2 audits each item behind one patch.
+let loopDeployed: "v1" | "v2" = "v1";
+const [work, audit] = [track("work"), track("audit")];
+const batch = workflow("batch", async () => {
+  for (const item of ["a", "b", "c"]) {
+    if (loopDeployed === "v2" && patched("audit")) await audit(item);
+    await work(item);
+    await waitForEvent("next");
+  }
 });
 
 // Every wait suspends the run, so the next event makes a worker replay it with the code deployed then.
@@ -90,6 +101,32 @@ describe("patched(): versioned changes", () => {
     assert.equal(error.position, 1);
     assert.equal(error.expected, 'waitForEvent("paid")');
     assert.equal(error.actual, 'step "check-fraud"');
+  });
+
+  test("in a loop, the iterations a run had done keep the old path, later ones take the new one, and the patch is journaled once", async (t) => {
+    const { endure, close } = await openTestEndure({ workflows: [batch], inMemoryWaitLimit: 0 });
+    t.after(close);
+    loopDeployed = "v1";
+    executed.length = 0;
+    const run = await endure.start(batch, []);
+    await waitForStatus(endure, run.id, "waiting");
+    loopDeployed = "v2";
+    const untilWaitingForEvent = (count: number) => waitUntil(async () => {
+      const info = await endure.get(run.id);
+      return info.status === "waiting" && info.journal.filter((entry) => entry.kind === "event").length === count;
+    }, `the run to wait for its event ${count}`);
+    await endure.send(run.id, "next", null);
+    await untilWaitingForEvent(2);
+    await endure.send(run.id, "next", null);
+    await untilWaitingForEvent(3);
+    // Item a went the old way, so the replay check counts the run on the old path.
+    const [report] = await checkReplay([batch], [await endure.exportRun(run.id)]);
+    await endure.send(run.id, "next", null);
+    await run.result();
+    assert.deepEqual([report!.result, report!.patches], ["ok", [{ id: "audit", path: "old" }]]);
+    assert.deepEqual(executed, ["work:a", "audit:b", "work:b", "audit:c", "work:c"]);
+    const journal = (await endure.get(run.id)).journal.map((entry) => `${entry.kind}:${entry.name}`);
+    assert.deepEqual(journal, ["step:work", "event:next", "patch:audit", "step:audit", "step:work", "event:next", "step:audit", "step:work", "event:next"]);
   });
 
   test("bad ids and calls outside a workflow get clear errors", async (t) => {
