@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { scopeStorage } from "./scope.js";
+import { type DurableRun, scopeStorage } from "./scope.js";
 
 // Inside a workflow body the value is journaled, so a replay sees the same one; elsewhere (in a
-// step, or outside any run) these are the plain functions.
-function deterministic<T>(kind: "now" | "uuid" | "random", produce: () => T): T {
+// step, or outside any run) these are the plain functions. `produce` gets the run, if any.
+function deterministic<T>(kind: "now" | "uuid" | "random", produce: (run?: DurableRun) => T): T {
   const scope = scopeStorage.getStore();
-  return scope?.kind === "workflow" ? scope.run.record(kind, produce) : produce();
+  return scope?.kind === "workflow" ? scope.run.record(kind, () => produce(scope.run)) : produce(scope?.run);
 }
 
 /**
@@ -14,8 +14,7 @@ function deterministic<T>(kind: "now" | "uuid" | "random", produce: () => T): T 
  */
 export function now(): number {
   // The run's clock: virtual under the test kit, in steps too.
-  const run = scopeStorage.getStore()?.run;
-  return deterministic("now", run ? () => run.clock() : Date.now);
+  return deterministic("now", (run) => run?.clock() ?? Date.now());
 }
 
 /**
@@ -29,10 +28,10 @@ export function now(): number {
  * ```
  */
 export function uuid(): string {
-  return deterministic("uuid", randomUUID);
+  return deterministic("uuid", () => randomUUID());
 }
 
 /** A random number in [0, 1), the same on every replay of the run. Use it instead of `Math.random()`. */
 export function random(): number {
-  return deterministic("random", Math.random);
+  return deterministic("random", () => Math.random());
 }

@@ -16,7 +16,7 @@ import type { RunExit } from "../engine/host.js";
 import { DEFAULT_PAYLOAD_LIMIT, Serializer } from "../serialization/serializer.js";
 import { DEFAULT_STORE_URL, openStore } from "../store/open-store.js";
 import { Batcher } from "../store/batcher.js";
-import { type CreatedRun, FINISHED_STATUSES, type NewRun, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { type CreatedRun, FINISHED_STATUSES, type NewRun, RUN_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { type Reservation, Worker, type WorkerOptions } from "../worker/worker.js";
 import { newRunId } from "../api/run-id.js";
 import { queueName, runOptions, type StartOptions, validateTags } from "../api/run-options.js";
@@ -550,7 +550,7 @@ function finalOutcome(run: RunRecord): FinalOutcome {
 }
 
 /** Every run status, in the order a run usually goes through them. */
-export const STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
+export const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 
 function isStatus(value: string): value is RunStatus {
   return (STATUSES as readonly string[]).includes(value);

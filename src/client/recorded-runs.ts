@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from "../api/errors.js";
-import type { RunStatus, Store } from "../store/store.js";
+import { runPages } from "../store/run-pages.js";
+import { ENDED_STATUSES, RUN_STATUSES, type RunStatus, type Store } from "../store/store.js";
 import { RUN_EXPORT_FORMAT, type RunExport } from "./run-export.js";
 
 /** The statuses of runs that a worker will replay again: what a deploy must not break. */
-export const UNFINISHED_STATUSES: readonly RunStatus[] = ["pending", "queued", "running", "waiting", "blocked"];
+export const UNFINISHED_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((status) => !ENDED_STATUSES.has(status));
 
 /** Which recorded runs to read. */
 export interface RecordedRunFilter {
@@ -30,15 +31,10 @@ export async function* recordedRuns(store: Store, filter: RecordedRunFilter): As
   }
   for (const workflow of filter.workflows) {
     for (const status of filter.statuses ?? UNFINISHED_STATUSES) {
-      let read = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await store.listRuns({ workflow, status, limit: Math.min(PAGE, limit - read), cursor });
+      for await (const runs of runPages(store, { workflow, status }, PAGE, limit)) {
         // A page's journals are read at once: on PostgreSQL each is a round trip of its own.
-        yield* await Promise.all(page.runs.map((run) => exportRun(store, run)));
-        read += page.runs.length;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined && read < limit);
+        yield* await Promise.all(runs.map((run) => exportRun(store, run)));
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
 
 import { InvalidArgumentError, RunNotFoundError, RunNotRetryableError } from "../api/errors.js";
 import type { RunStatus, Store } from "../store/store.js";
+import { runPages } from "../store/run-pages.js";
 import { newRunId } from "../api/run-id.js";
 import { validateTags } from "../api/run-options.js";
 import { validateRunId, validateVersion } from "../api/validate.js";
@@ -67,15 +68,12 @@ export async function retryRuns(store: Store, filter: RetryAllFilter, options: R
   const version = retryVersion(options, "retryAll()");
   const retried: string[] = [];
   for (const wanted of status === undefined ? (["failed", "blocked"] as const) : [status]) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listRuns({ status: wanted, workflow, tags, limit: RETRY_PAGE, cursor });
-      for (const run of page.runs) {
+    for await (const runs of runPages(store, { status: wanted, workflow, tags }, RETRY_PAGE)) {
+      for (const run of runs) {
         // A run retried meanwhile (by someone else, or with its parent) is skipped: not an error.
         if ((await store.retryRun(run.id, version)).result === "retried") retried.push(run.id);
       }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+    }
   }
   return retried;
 }

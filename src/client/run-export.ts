@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InvalidRunExportError } from "../api/errors.js";
-import type { JournalEntry, RunRecord } from "../store/store.js";
+import { ENTRY_KINDS, ENTRY_STATUSES, type JournalEntry, RUN_STATUSES, type RunRecord } from "../store/store.js";
 
 /** The format `endure export` writes; a later format gets a new name. */
 export const RUN_EXPORT_FORMAT = "endure-run/1";
@@ -25,16 +25,16 @@ const runExportSchema = z.object({
   run: z.looseObject({
     id: z.string().min(1),
     workflow: z.string().min(1),
-    status: z.enum(["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"]),
+    status: z.enum(RUN_STATUSES),
     input: z.string(),
     cancelRequested: z.boolean(),
     cancelDelivered: z.boolean(),
   }),
   journal: z.array(z.object({
     position: z.number().int().min(0),
-    kind: z.enum(["step", "sleep", "event", "child", "publish", "now", "uuid", "random", "patch"]),
+    kind: z.enum(ENTRY_KINDS),
     name: z.string(),
-    status: z.enum(["completed", "failed", "waiting", "retrying"]),
+    status: z.enum(ENTRY_STATUSES),
     output: text,
     error: text,
     attempts: z.number().int().min(0),

@@ -1,7 +1,7 @@
 import { NonDeterminismError } from "../api/errors.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
 import type { Serializer } from "../serialization/serializer.js";
-import type { EntryKind, JournalEntry, RunOutcome, RunRecord } from "../store/store.js";
+import { ENDED_STATUSES, type EntryKind, type JournalEntry, type RunOutcome, type RunRecord } from "../store/store.js";
 import type { ExecutionHost, RunExit } from "./host.js";
 import { describeCall } from "./journal-text.js";
 import { RunExecution } from "./run-execution.js";
@@ -82,7 +82,7 @@ function divergenceOf(exit: RunExit, run: RunRecord, newCalls: NewCall[], serial
     if (error instanceof NonDeterminismError) return { position: error.position, expected: error.expected, actual: error.actual };
     return { position: null, expected: "the journal's calls", actual: error.message };
   }
-  if (run.status !== "completed" && run.status !== "failed" && run.status !== "cancelled") return null;
+  if (!ENDED_STATUSES.has(run.status)) return null;
   // A run that ended must end there again: it never replays past its end.
   const ended = `the run to end there (it ${run.status === "completed" ? "completed" : run.status === "failed" ? "failed" : "was cancelled"})`;
   const [first] = newCalls;

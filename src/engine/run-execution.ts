@@ -13,7 +13,7 @@ import { scopeStorage, type DurableRun } from "../api/scope.js";
 import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
-import { type ClaimedRun, type CreatedRun, type EntryKind, type EntryStatus, type InboxEvent, type JournalEntry, type RunCommit, type RunOutcome, type RunRecord, type RunStatus } from "../store/store.js";
+import { type ClaimedRun, type CreatedRun, ENDED_STATUSES, type EntryKind, type EntryStatus, type InboxEvent, type JournalEntry, type RunCommit, type RunOutcome, type RunRecord } from "../store/store.js";
 import { childEventName, childRunId, type ChildEnd, isChildOf } from "./child-runs.js";
 import { AttemptContext } from "./attempt-context.js";
 import { CommitGate } from "./commit-gate.js";
@@ -104,7 +104,7 @@ export class RunExecution implements DurableRun, Committable {
     this.deadline = timeoutMs === null || startedAt === null ? null : startedAt + timeoutMs;
     this.inbox = [...claimed.inbox];
     for (const entry of claimed.journal) this.recorded.set(entry.position, entry);
-    this.journalEnd = host.replay && ENDED.has(claimed.run.status) ? Infinity : Math.max(-1, ...this.recorded.keys());
+    this.journalEnd = host.replay && ENDED_STATUSES.has(claimed.run.status) ? Infinity : Math.max(-1, ...this.recorded.keys());
     this.waits = new PendingWaits(host.clock);
     this.outcomes = new OutcomeQueue(claimed.journal, {
       active: () => this.state === "running",
@@ -834,8 +834,6 @@ const WAITS_ELSEWHERE = "no call at that position (the code now waits for someth
 
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
-/** A run that ended for good: a replay check of it replays its whole journal. */
-const ENDED = new Set<RunStatus>(["completed", "failed", "cancelled"]);
 
 function never<T>(): Promise<T> {
   return new Promise<T>(() => {});

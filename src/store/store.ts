@@ -126,9 +126,14 @@ export interface Store extends RetryStore, QueueStore, ScheduleStore, WorkerRegi
   close(): Promise<void>;
 }
 
-export type RunStatus = "queued" | "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "blocked";
+export const RUN_STATUSES = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"] as const;
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINISHED_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "blocked"]);
+
+/** A run that ended for good: unlike a blocked one, it never replays again (an operator retry aside). */
+export const ENDED_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
 
 export interface RunRecord {
   id: string;
@@ -212,13 +217,17 @@ export interface CreatedRun {
 }
 
 /** `patch`: a run took the new path of a `patched()` change (a marker, skipped where the code no longer asks). */
-export type EntryKind = "step" | "sleep" | "event" | "child" | "publish" | "now" | "uuid" | "random" | "patch";
+export const ENTRY_KINDS = ["step", "sleep", "event", "child", "publish", "now", "uuid", "random", "patch"] as const;
+
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /**
  * `waiting`: a sleep or event wait that has not fired (its `wakeAt` fixed, so a replay keeps the
  * deadline); `retrying`: a step whose last attempt failed and that tries again at `wakeAt`.
  */
-export type EntryStatus = "completed" | "failed" | "waiting" | "retrying";
+export const ENTRY_STATUSES = ["completed", "failed", "waiting", "retrying"] as const;
+
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 
 /** One record of a run's journal: the outcome of the durable call at `position`. */
 export interface JournalEntry {

@@ -1,5 +1,5 @@
 import type { QueueLimits } from "./queue-store.js";
-import type { RunStatus } from "./store.js";
+import { RUN_STATUSES, type RunStatus } from "./store.js";
 import type { ServedVersions } from "./version-pinning.js";
 
 /** What a worker says about itself at every heartbeat, with the versions of runs it claims. */
@@ -58,8 +58,6 @@ export interface WorkerRegistry {
   /** A queue's limits and load, for a queued run with `key` (undefined: unknown queue). */
   queueUsage(queue: string, key: string | null): Promise<QueueUsage | undefined>;
 }
-
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "pending", "running", "waiting", "completed", "failed", "cancelled", "blocked"];
 
 /** Counts by status from `(status, n)` rows, with every status present. */
 export function statusCounts(rows: readonly { status: string; n: number | string }[]): Record<RunStatus, number> {

@@ -1,3 +1,4 @@
+import { runPages } from "../store/run-pages.js";
 import type { RunRecord, RunStatus, Store } from "../store/store.js";
 
 /** What the unfinished runs of a store are up to, at one moment of virtual time. */
@@ -53,11 +54,6 @@ export async function readRunActivity(store: Store, now: number, served: readonl
 
 async function allRuns(store: Store, status: RunStatus): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listRuns({ status, limit: 1000, cursor });
-    runs.push(...page.runs);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+  for await (const page of runPages(store, { status }, 1000)) runs.push(...page);
   return runs;
 }

@@ -291,8 +291,7 @@ export class TestEnv {
       if (this.worker.activeRuns === 0) {
         const activity = await readRunActivity(this.store, this.clock.now(), this.worker.workflowNames, this.queues);
         if (!activity.busy && this.worker.activeRuns === 0) return activity;
-        this.worker.notify();
-        this.worker.fireSchedulesNow();
+        this.wakeWorker();
       }
       await delay(SETTLE_POLL_MS);
     }
@@ -301,6 +300,11 @@ export class TestEnv {
   /** Only called right after {@link settle} found nothing in memory: no lease can lapse. */
   private moveTo(time: number): void {
     this.clock.moveTo(time);
+    this.wakeWorker();
+  }
+
+  /** Something may be due now: the worker claims and fires at once rather than at its next poll. */
+  private wakeWorker(): void {
     this.worker.notify();
     this.worker.fireSchedulesNow();
   }

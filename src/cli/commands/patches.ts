@@ -20,7 +20,7 @@ async function patches(file: string, ids: string[], options: ClientOptions): Pro
   const usage = patchUsage(reports, ids);
   if (options.json) return printJson({ runs: reports.length, patches: usage });
   if (usage.length === 0) return console.log(`No unfinished run meets a patched() change (${reports.length} unfinished runs replayed).`);
-  const runs = (ids: string[]) => (ids.length === 0 ? "0" : `${ids.length} (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", ..." : ""})`);
+  const runs = (runIds: string[]) => (runIds.length === 0 ? "0" : `${runIds.length} (${runIds.slice(0, 3).join(", ")}${runIds.length > 3 ? ", ..." : ""})`);
   console.log(table(["PATCH", "OLD PATH", "NEW PATH", "NEXT STEP"], usage.map((patch) => [patch.id, runs(patch.oldPath), String(patch.newPath.length), advice(patch)])));
 }
 
