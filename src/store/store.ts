@@ -1,4 +1,5 @@
 import type { Transaction } from "../api/transaction-types.js";
+import type { EventLogStore, NewSubscription } from "./event-log-store.js";
 import type { QueueStore } from "./queue-store.js";
 import type { RetryStore } from "./retry-store.js";
 import type { ScheduleStore } from "./schedule-store.js";
@@ -43,7 +44,7 @@ import type { WorkerRegistry } from "./worker-registry.js";
  * - a last page that is exactly full has `nextCursor: null`;
  * - `close()` may be called twice; every other method rejects with `ClosedError` after it.
  */
-export interface Store extends RetryStore, QueueStore, ScheduleStore, WorkerRegistry {
+export interface Store extends RetryStore, QueueStore, ScheduleStore, WorkerRegistry, EventLogStore {
   /** Creates a run unless one with this id exists; then returns the existing one untouched. */
   createRun(run: NewRun): Promise<CreatedRun>;
   /**
@@ -308,6 +309,11 @@ export interface RunCommit {
   /** Inbox events taken by `waitForEvent`: the event's seq and the journal position it went to. */
   consumed: { eventSeq: number; position: number }[];
   cancelDelivered: boolean;
+  /**
+   * Subscriptions the run opened (or re-opens on replay: an existing one is kept), written with the
+   * commit: from then on, every event of the type appended to the log reaches the run's inbox.
+   */
+  subscriptions?: NewSubscription[];
   outcome?: RunOutcome;
 }
 
