@@ -98,3 +98,9 @@ export type { RunExport } from "./client/run-export.js";
 export { UNFINISHED_STATUSES } from "./client/recorded-runs.js";
 export type { RecordedRunFilter } from "./client/recorded-runs.js";
 export { InvalidRunExportError } from "./api/errors.js";
+// ---- event log: triggers, webhooks, subscriptions ----
+export { trigger } from "./api/trigger.js";
+export type { TriggerDefinition, TriggerOptions } from "./api/trigger.js";
+export { webhook } from "./api/webhook.js";
+export type { WebhookDefinition, WebhookOptions, WebhookSignature } from "./api/webhook.js";
+export type { LoggedEvent } from "./api/logged-event.js";

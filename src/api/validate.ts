@@ -26,6 +26,21 @@ export function validateEventName(name: unknown, where: string): string {
   return name;
 }
 
+const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,199}$/;
+
+/** @returns the type of an event of the event log (e.g. `github.push`), once checked. */
+export function validateEventType(type: unknown, where: string): string {
+  if (typeof type !== "string" || !EVENT_TYPE.test(type)) {
+    throw new InvalidArgumentError(
+      `${where}: an event type must be 1 to 200 letters, digits or _ . : - / starting with a letter or digit (e.g. "github.push"); got ${JSON.stringify(type) ?? typeof type}.`,
+    );
+  }
+  if (type.startsWith(RESERVED_EVENT_PREFIX)) {
+    throw new InvalidArgumentError(`${where}: event types starting with "${RESERVED_EVENT_PREFIX}" are Endure's own; got ${JSON.stringify(type)}. Choose another type.`);
+  }
+  return type;
+}
+
 const MAX_VERSION_LENGTH = 200;
 
 /** @returns the version of workers' code (a build id, a git sha), once checked to be 1 to 200 printable characters. */
