@@ -104,3 +104,7 @@ export type { TriggerDefinition, TriggerOptions } from "./api/trigger.js";
 export { webhook } from "./api/webhook.js";
 export type { WebhookDefinition, WebhookOptions, WebhookSignature } from "./api/webhook.js";
 export type { LoggedEvent } from "./api/logged-event.js";
+// ---- event log: client ----
+export { EventNotFoundError, UnknownTriggerError } from "./api/errors.js";
+export type { EventLog, EmitOptions, EventQuery, RedispatchOptions } from "./client/event-log.js";
+export type { EmittedEvent, EventInfo, EventList, RedispatchedEvent, TriggerInfo, WebhookInfo } from "./client/event-info.js";

@@ -310,6 +310,33 @@ export class UnknownQueueError extends EndureError {
   }
 }
 
+// ---- event log ----
+
+/** No event of the event log has that sequence number. */
+export class EventNotFoundError extends EndureError {
+  readonly seq: number;
+
+  constructor(seq: number) {
+    super("EVENT_NOT_FOUND", `No event with seq ${seq} exists in this store's event log. Check the number; events.list() (or "endure events", or GET /api/events) shows the events there are.`);
+    this.seq = seq;
+  }
+}
+
+/** A trigger name that no worker of the store has registered. Nothing was written. */
+export class UnknownTriggerError extends EndureError {
+  readonly trigger: string;
+
+  constructor(trigger: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    super(
+      "UNKNOWN_TRIGGER",
+      `No trigger named "${trigger}" is registered (known: ${list}). Workers register the triggers their workflow file exports; ` +
+        `check the name, or start a worker whose file exports trigger("${trigger}", ...).`,
+    );
+    this.trigger = trigger;
+  }
+}
+
 /** Every error class above, so the serializer restores them by name after a replay. */
 export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
   EndureError, NonRetryableError, TimeoutError, CancelledError, NonDeterminismError, RunFailedError,
@@ -322,6 +349,8 @@ export const ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[
   RunNotRetryableError,
   // ---- queues ----
   UnknownQueueError,
+  // ---- event log ----
+  EventNotFoundError, UnknownTriggerError,
 ];
 
 // ---- schedules ----

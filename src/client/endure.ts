@@ -32,6 +32,8 @@ import { diagnoseRun } from "./diagnose-run.js";
 import { toWorkerInfo, type WorkerInfo } from "./worker-info.js";
 import type { RunExport } from "./run-export.js";
 import { exportRun, type RecordedRunFilter, recordedRuns } from "./recorded-runs.js";
+import { type EmitOptions, EventLog } from "./event-log.js";
+import type { EmittedEvent } from "./event-info.js";
 
 export interface EndureOptions {
   /**
@@ -128,6 +130,9 @@ export class Endure {
     this.knownWorkflows = new KnownNames(() => store.knownWorkflows(), (name, known) => new UnknownWorkflowError(name, known));
     this.knownQueues = new KnownNames(() => store.knownQueues(), (name, known) => new UnknownQueueError(name, known));
     this.schedules = new Schedules(store, serializer, (name) => this.resolveWorkflowName(name), () => this.assertOpen());
+    this.events = new EventLog(store, serializer, () => this.assertOpen(), () => {
+      for (const worker of this.ownWorkers) worker.notify();
+    });
   }
 
   /**
@@ -528,6 +533,29 @@ export class Endure {
 
   /** Cron schedules: each tick starts one run of a workflow (see {@link Schedules}). */
   readonly schedules: Schedules;
+
+  // ---- event log ----
+
+  /** The event log: list, show and re-dispatch events; the triggers and webhooks workers registered (see {@link EventLog}). */
+  readonly events: EventLog;
+
+  /**
+   * Records an event in the event log: the triggers of its type start their runs for it, and the
+   * runs subscribed to its type receive it. An event from `defineEvent()` is checked by its schema
+   * first: a payload it rejects throws `InvalidEventPayloadError` and nothing is recorded.
+   * @example
+   * ```ts
+   * const event = await endure.emit("order.paid", { order: "o-7", amount: 42 }, { key: "order-7-paid" });
+   * console.log(event.seq, event.duplicate);          // a second emit with that key: duplicate true, same seq
+   * ```
+   * @returns the event as recorded; `duplicate: true` (and the first event) when `options.key` was seen before.
+   * @throws InvalidArgumentError (a bad type, key, source or headers), InvalidEventPayloadError, PayloadTooLargeError
+   */
+  async emit<I>(event: EventDefinition<unknown, I>, payload: NoInfer<I>, options?: EmitOptions): Promise<EmittedEvent>;
+  async emit(type: string, payload?: unknown, options?: EmitOptions): Promise<EmittedEvent>;
+  async emit(type: string | EventDefinition<unknown, unknown>, payload?: unknown, options?: EmitOptions): Promise<EmittedEvent> {
+    return await this.events.emit(type, payload, options);
+  }
 
   // ---- server ----
 
