@@ -22,7 +22,7 @@ import { toRunSummary } from "./run-info.js";
 export interface EmitOptions {
   /** Deduplication key (1 to 255 printable characters): a second event with the same key is not recorded. */
   key?: string;
-  /** Where the event comes from (1 to 100 printable characters; default `"code"`). */
+  /** Where the event comes from (1 to 200 printable characters; default `"code"`). */
   source?: string;
   /** HTTP-style headers kept with the event (a webhook's); names are stored lower-case. */
   headers?: Record<string, string>;
@@ -82,7 +82,7 @@ export class EventLog {
       throw new InvalidArgumentError(`emit("${name}"): options must be an object such as { key: "order-7" }; got ${String(options)}.`);
     }
     const key = options.key === undefined ? null : printable(options.key, 255, `emit("${name}"): key`, '"order-7-paid"');
-    const source = printable(options.source ?? "code", 100, `emit("${name}"): source`, '"billing"');
+    const source = printable(options.source ?? "code", 200, `emit("${name}"): source`, '"billing"');
     const headers = options.headers === undefined ? null : headerJson(options.headers, `emit("${name}"): headers`);
     if (isEventDefinition(type)) payload = await checkEventPayload(type, payload);
     const text = this.serializer.serialize(payload ?? null, `The payload of event "${name}"`);

@@ -27,6 +27,13 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   UNKNOWN_WORKFLOW: 422,
   UNKNOWN_QUEUE: 422,
   INVALID_EVENT_PAYLOAD: 422,
+  // ---- event log ----
+  EVENT_NOT_FOUND: 404,
+  UNKNOWN_TRIGGER: 400,
+  WEBHOOK_NOT_FOUND: 404,
+  INVALID_SIGNATURE: 401,
+  INVALID_WEBHOOK_REQUEST: 400,
+  // ----
   STORE_UNAVAILABLE: 503,
   STORE_ACCESS_DENIED: 503,
   CLOSED: 503,
@@ -41,7 +48,7 @@ export function errorResponse(thrown: unknown, c: Context, logger: Logger): Resp
   const error = fromHono(thrown, c);
   const status = error instanceof EndureError ? STATUS_BY_CODE[error.code] : undefined;
   if (error instanceof EndureError && status !== undefined) {
-    if (status === 401) c.header("WWW-Authenticate", 'Bearer realm="endure"');
+    if (error.code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="endure"');
     if (status >= 500) logger.warn(`${c.req.method} ${c.req.path} answered ${status}: ${error.message}`, { code: error.code });
     return c.json({ error: { code: error.code, message: error.message, ...fieldsOf(error) } }, status);
   }

@@ -128,3 +128,44 @@ export class ForbiddenRequestError extends EndureError {
     super("FORBIDDEN", message);
   }
 }
+
+// ---- event log: webhooks ----
+
+/** `POST /webhooks/<name>` names no webhook a worker registered. Nothing was recorded. */
+export class WebhookNotFoundError extends EndureError {
+  readonly webhook: string;
+
+  constructor(name: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.map((each) => `"${each}"`).join(", ") : "none yet";
+    super(
+      "WEBHOOK_NOT_FOUND",
+      `No webhook named "${name}" is registered (known: ${list}). Nothing was recorded. Workers register the webhooks their workflow file exports ` +
+        `(webhook("${name}", ...)): export it and start or restart a worker, or check the URL.`,
+    );
+    this.webhook = name;
+  }
+}
+
+/** A webhook request whose signature header is missing or does not match its body. Nothing was recorded. */
+export class InvalidSignatureError extends EndureError {
+  readonly webhook: string;
+
+  constructor(webhook: string, problem: string) {
+    super(
+      "INVALID_SIGNATURE",
+      `${problem} Webhook "${webhook}" takes only requests signed with its secret; nothing was recorded. ` +
+        `Check that the sender is configured with the same secret as the webhook() definition.`,
+    );
+    this.webhook = webhook;
+  }
+}
+
+/** A webhook request that cannot become an event (a malformed JSON body, a missing type header). Nothing was recorded. */
+export class InvalidWebhookRequestError extends EndureError {
+  readonly webhook: string;
+
+  constructor(webhook: string, problem: string) {
+    super("INVALID_WEBHOOK_REQUEST", `Webhook "${webhook}": ${problem} Nothing was recorded.`);
+    this.webhook = webhook;
+  }
+}

@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import { toJsonValue } from "../client/json-view.js";
 import { errorBody } from "./schemas.js";
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
@@ -28,4 +29,9 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 /** A JSON request body, required. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { "application/json": { schema } } };
+}
+
+/** A value of the journal (Dates, Maps, BigInts, Errors...) as the plain JSON its schema describes. */
+export function asJson<S extends z.ZodType>(value: unknown): z.infer<S> {
+  return toJsonValue(value) as z.infer<S>;
 }

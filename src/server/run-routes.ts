@@ -1,7 +1,6 @@
-import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
-import { toJsonValue } from "../client/json-view.js";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Endure } from "../client/endure.js";
-import { errorResponses, jsonBody, jsonResponse } from "./responses.js";
+import { asJson, errorResponses, jsonBody, jsonResponse } from "./responses.js";
 import {
   listRunsQuery,
   runDetail,
@@ -101,9 +100,4 @@ export function addRunRoutes(app: OpenAPIHono, endure: Endure): void {
   app.openapi(cancelRun, async (c) => c.json({ status: await endure.cancel(c.req.valid("param").id) }, 200));
 
   app.openapi(retryRun, async (c) => c.json({ status: await endure.retry(c.req.valid("param").id, c.req.valid("json")) }, 200));
-}
-
-/** A value of the journal (Dates, Maps, BigInts, Errors...) as the plain JSON its schema describes. */
-function asJson<S extends z.ZodType>(value: unknown): z.infer<S> {
-  return toJsonValue(value) as z.infer<S>;
 }

@@ -15,6 +15,8 @@ import { notFoundHandler } from "./not-found.js";
 import { sameMachineOnly } from "./same-machine.js";
 import { addRunRoutes } from "./run-routes.js";
 import { addServiceRoutes } from "./service-routes.js";
+import { addEventRoutes } from "./event-routes.js";
+import { addWebhookRoutes, WEBHOOK_PATH } from "./webhook-routes.js";
 
 /** Where `GET /metrics` gets its text: a prom-client `Registry` fits. */
 export interface MetricsSource {
@@ -92,11 +94,17 @@ export function createApp(options: ServerOptions): Hono {
   if (options.cors && options.cors.length > 0) {
     app.use("*", cors({ origin: [...options.cors], allowMethods: ["GET", "POST"], maxAge: 600 }));
   }
-  app.use("*", options.token === undefined ? sameMachineOnly(options.cors ?? []) : requireToken(options.token));
+  const authenticate = options.token === undefined ? sameMachineOnly(options.cors ?? []) : requireToken(options.token);
+  // ---- event log: webhooks ----
+  // A webhook's route authenticates its request itself: by its signature, else as here.
+  app.use("*", (c, next) => (c.req.method === "POST" && c.req.path.startsWith(WEBHOOK_PATH) ? next() : authenticate(c, next)));
   app.use("*", bodyLimit(limit));
 
   addServiceRoutes(app, { endure: options.endure, metrics: options.metrics, logger });
   addRunRoutes(app, options.endure);
+  // ---- event log ----
+  addEventRoutes(app, options.endure);
+  addWebhookRoutes(app, options.endure, authenticate);
   return app;
 }
 
