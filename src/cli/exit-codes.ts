@@ -10,7 +10,7 @@ export const EXIT = {
   failed: 1,
   /** Bad usage or input: an unknown command or option, invalid JSON, an unknown workflow, a bad workflow file, a port in use. */
   usage: 2,
-  /** No run (or schedule) has that id. */
+  /** No run (or schedule) has that id; no event has that number. */
   notFound: 3,
   /** The store cannot be reached or refused the connection. */
   storeUnavailable: 4,
@@ -22,8 +22,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  done (start --wait: the run completed)
   1  the run failed, was cancelled or is blocked (start --wait), or the request failed
   2  usage or input error (unknown command or option, invalid JSON, unknown workflow, bad workflow file,
-     a port in use, a public --host without --token)
-  3  not found (no run with that id)
+     a port in use, a public --host without --token, an unknown trigger)
+  3  not found (no run with that id, no event with that number)
   4  store unavailable (cannot reach or open the store)
   5  endure replay: a recorded run no longer matches the code`;
 
@@ -42,8 +42,10 @@ const USAGE_CODES = new Set([
   // The HTTP server's: a public address without --token, a port in use.
   "TOKEN_REQUIRED",
   "ADDRESS_IN_USE",
+  // ---- event log ----
+  "UNKNOWN_TRIGGER",
 ]);
-const NOT_FOUND_CODES = new Set(["RUN_NOT_FOUND", "SCHEDULE_NOT_FOUND"]);
+const NOT_FOUND_CODES = new Set(["RUN_NOT_FOUND", "SCHEDULE_NOT_FOUND", "EVENT_NOT_FOUND"]);
 const STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_ACCESS_DENIED"]);
 
 /** The exit code an error ends the command with. */

@@ -13,6 +13,11 @@ import { exportCommand } from "./commands/export.js";
 import { replayCommand } from "./commands/replay.js";
 import { patchesCommand } from "./commands/patches.js";
 import { EXIT_CODES_HELP } from "./exit-codes.js";
+// ---- event log ----
+import { emitCommand } from "./commands/emit.js";
+import { eventsCommand } from "./commands/events.js";
+import { triggersCommand } from "./commands/triggers.js";
+import { webhooksCommand } from "./commands/webhooks.js";
 import { colorsFor } from "./output.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -24,10 +29,10 @@ export function createProgram(): Command {
     .version(version, "-V, --version", "print the version")
     .option("--verbose", "print the stack trace of an error")
     .addHelpText("after", `\nRun "endure <command> --help" for a command's options and examples.\n\n${EXIT_CODES_HELP}`);
-  for (const command of [devCommand(), workerCommand(), serveCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand(), exportCommand(), replayCommand(), patchesCommand()]) {
+  for (const command of [devCommand(), workerCommand(), serveCommand(), startCommand(), listCommand(), showCommand(), sendCommand(), cancelCommand(), retryCommand(), exportCommand(), replayCommand(), patchesCommand(), emitCommand(), eventsCommand(), triggersCommand(), webhooksCommand()]) {
     program.addCommand(command.option("--verbose", "print the stack trace of an error"));
   }
-  for (const command of [program, ...program.commands]) {
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((command) => command.commands)]) {
     command.exitOverride().configureOutput({ outputError: (text) => printUsageError(text, command) });
   }
   return program;
