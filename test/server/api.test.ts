@@ -227,17 +227,31 @@ describe("HTTP API", () => {
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
     assert.deepEqual(routes.sort(), [
+      // ---- event log ----
+      "GET /api/events",
+      "GET /api/events/{seq}",
+      // ----
       "GET /api/openapi.json",
       "GET /api/queues",
       "GET /api/runs",
       "GET /api/runs/{id}",
+      // ---- event log ----
+      "GET /api/triggers",
+      "GET /api/webhooks",
+      // ----
       "GET /api/workflows",
       "GET /health",
       "GET /metrics",
+      // ---- event log ----
+      "POST /api/events",
+      "POST /api/events/{seq}/redispatch",
+      // ----
       "POST /api/runs",
       "POST /api/runs/{id}/cancel",
       "POST /api/runs/{id}/events",
       "POST /api/runs/{id}/retry",
+      // ---- event log ----
+      "POST /webhooks/{name}",
     ]);
     assert.deepEqual(document.components.schemas.StartRun.required, ["workflow"]);
     assert.ok(document.paths["/api/runs"].post.responses["422"], "start documents its 422");
