@@ -50,7 +50,7 @@ async function serve(t: { after(fn: () => unknown): void }, options: { token?: s
     await server.close();
     await close();
   });
-  const post = async (path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<Answer> => {
+  const post = async (path: string, body: RequestInit["body"], headers: Record<string, string>): Promise<Answer> => {
     // duplex: a stream body (sent chunked) needs it.
     const response = await fetch(`${server.url}${path}`, { method: "POST", body, headers, duplex: "half" } as RequestInit);
     return { status: response.status, body: (await response.json()) as Answer["body"] };
