@@ -14,6 +14,11 @@ export class EndureError extends Error {
   }
 }
 
+/** Names registered in the store, for a message about one that is not: `"a", "b"`, or `none yet`. */
+export function knownList(known: readonly string[]): string {
+  return known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+}
+
 /**
  * Throw from a step to fail it at once, without further retries.
  *
@@ -123,7 +128,7 @@ export class UnknownWorkflowError extends EndureError {
   readonly workflow: string;
 
   constructor(workflow: string, known: readonly string[]) {
-    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    const list = knownList(known);
     super(
       "UNKNOWN_WORKFLOW",
       `No workflow named "${workflow}" is registered (known: ${list}). ` +
@@ -300,7 +305,7 @@ export class UnknownQueueError extends EndureError {
   readonly queue: string;
 
   constructor(queue: string, known: readonly string[]) {
-    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    const list = knownList(known);
     super(
       "UNKNOWN_QUEUE",
       `No queue named "${queue}" is registered (known: ${list}). Define it with queue("${queue}", { ... }) and pass it ` +
@@ -327,7 +332,7 @@ export class UnknownTriggerError extends EndureError {
   readonly trigger: string;
 
   constructor(trigger: string, known: readonly string[]) {
-    const list = known.length > 0 ? known.map((name) => `"${name}"`).join(", ") : "none yet";
+    const list = knownList(known);
     super(
       "UNKNOWN_TRIGGER",
       `No trigger named "${trigger}" is registered (known: ${list}). Workers register the triggers their workflow file exports; ` +

@@ -1,4 +1,4 @@
-import { EndureError } from "../api/errors.js";
+import { EndureError, knownList } from "../api/errors.js";
 
 // The errors of the HTTP layer. The API answers each one with its status (see error-response.ts)
 // and a body `{ error: { code, message, ...fields } }`.
@@ -136,7 +136,7 @@ export class WebhookNotFoundError extends EndureError {
   readonly webhook: string;
 
   constructor(name: string, known: readonly string[]) {
-    const list = known.length > 0 ? known.map((each) => `"${each}"`).join(", ") : "none yet";
+    const list = knownList(known);
     super(
       "WEBHOOK_NOT_FOUND",
       `No webhook named "${name}" is registered (known: ${list}). Nothing was recorded. Workers register the webhooks their workflow file exports ` +
