@@ -85,12 +85,7 @@ export class TriggerDispatcher {
       try {
         const head = await this.store.eventLogHead();
         if (head !== this.dispatchedTo || Date.now() - this.dispatchedAt >= REDISPATCH_MS) {
-          const { created, more } = await this.store.dispatchEvents({
-            triggers: [...this.triggers.keys()],
-            limit: DISPATCH_LIMIT,
-            plan: (trigger, events) => this.plan(trigger, events),
-          });
-          if (created.length > 0) this.onStarted();
+          const more = await this.dispatch();
           this.dispatchedTo = more ? -1 : head;
           this.dispatchedAt = Date.now();
           if (more) waitMs = 0;
@@ -106,6 +101,22 @@ export class TriggerDispatcher {
       }
       if (this.running && !this.woken) await this.idle(waitMs);
     }
+  }
+
+  /** @internal Dispatches every event in the log now (the test kit, after an emit). */
+  async dispatchAll(): Promise<void> {
+    while (this.triggers.size > 0 && (await this.dispatch()));
+  }
+
+  /** One round: each trigger's next events. @returns whether some trigger has more. */
+  private async dispatch(): Promise<boolean> {
+    const { created, more } = await this.store.dispatchEvents({
+      triggers: [...this.triggers.keys()],
+      limit: DISPATCH_LIMIT,
+      plan: (trigger, events) => this.plan(trigger, events),
+    });
+    if (created.length > 0) this.onStarted();
+    return more;
   }
 
   /** The runs to start for a trigger's next events: one per event its filter accepts. */

@@ -261,6 +261,11 @@ export class Worker {
     this.wakeLoop?.();
   }
 
+  /** @internal The test kit emitted events: dispatch them now, not at the dispatcher's next check. */
+  dispatchEventsNow(): Promise<void> {
+    return this.dispatcher.dispatchAll();
+  }
+
   /** A local client appended events: dispatch them, and claim the subscribed runs they woke. */
   notifyEvents(): void {
     this.dispatcher.wake();
