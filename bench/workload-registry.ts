@@ -12,6 +12,7 @@ import { children } from "./workloads/h-children.js";
 import { queueAdmission } from "./workloads/i-queue.js";
 import { httpApi } from "./workloads/j-http.js";
 import { replayCheck } from "./workloads/k-replay-check.js";
+import { events } from "./workloads/l-events.js";
 
 export type Metrics = Record<string, number>;
 
@@ -146,6 +147,16 @@ export const WORKLOADS = {
     rows: (m) => [
       { metric: "runs checked (read and replayed)", value: perSec(m.runsPerSec, "runs"), floor: `reading them: ${ms(m.readMs, 0)}` },
       { metric: "  replaying only", value: perSec(m.replayRunsPerSec, "runs"), floor: `${perSec(m.entriesPerSec, "entries")}` },
+    ],
+  }),
+  L: define({
+    title: "L  event log: 2000 events emitted at once, each starting a trigger run; 200 one at a time; a subscribed run woken 200 times",
+    run: events,
+    rows: (m) => [
+      { metric: "events recorded (emit burst)", value: perSec(m.emitsPerSec, "events"), floor: "" },
+      { metric: "events to completed trigger runs", value: perSec(m.triggeredRunsPerSec, "runs"), floor: "" },
+      { metric: "receipt to trigger run start, p50 / p99", value: `${ms(m.dispatchP50Ms, 1)} / ${ms(m.dispatchP99Ms, 1)}`, floor: "" },
+      { metric: "receipt to subscribed run's step, p50", value: ms(m.subscriptionP50Ms, 1), floor: "" },
     ],
   }),
 } satisfies Record<string, Workload<Metrics>>;

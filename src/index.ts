@@ -104,6 +104,8 @@ export type { TriggerDefinition, TriggerOptions } from "./api/trigger.js";
 export { webhook } from "./api/webhook.js";
 export type { WebhookDefinition, WebhookOptions, WebhookSignature } from "./api/webhook.js";
 export type { LoggedEvent } from "./api/logged-event.js";
+export { subscribe } from "./api/subscribe.js";
+export type { Subscription, SubscribeOptions, NextEventOptions } from "./api/subscribe.js";
 // ---- event log: client ----
 export { EventNotFoundError, UnknownTriggerError } from "./api/errors.js";
 export type { EventLog, EmitOptions, EventQuery, RedispatchOptions } from "./client/event-log.js";

@@ -1,3 +1,4 @@
+import type { Serializer } from "../serialization/serializer.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { NotInWorkflowError } from "./errors.js";
 import type { StepContext } from "./step-context.js";
@@ -9,6 +10,12 @@ import type { Transaction } from "./transaction-types.js";
  * The durable calls of one run, as the public functions see them. The engine's `RunExecution`
  * implements it; the public API only ever reaches a run through this interface.
  */
+/**
+ * What an inbox event's payload makes a wait resolve to, serialized; undefined skips the event (it is
+ * consumed all the same, and the wait goes on). A subscription's filter is applied this way.
+ */
+export type EventSelector = (payload: string, serializer: Serializer) => string | undefined;
+
 export interface DurableRun {
   readonly runId: string;
   /** The time by the clock of the worker running the run (virtual in the test kit). */
@@ -22,7 +29,10 @@ export interface DurableRun {
     options: ResolvedStepOptions,
   ): Promise<R>;
   sleep(ms: number): Promise<void>;
-  waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown>;
+  /** Waits for the next inbox event `name`; `select` says what it resolves to, or skips it. */
+  waitForEvent(name: string, timeoutMs: number | undefined, select?: EventSelector): Promise<unknown>;
+  /** Opens a subscription to the event log's events of `eventType`, durably; resolves to its position. */
+  subscribe(eventType: string): Promise<number>;
   /** Journals a synchronous value (`now()`, `uuid()`, `random()`), or returns the recorded one. */
   record<T>(kind: "now" | "uuid" | "random", produce: () => T): T;
   /** Starts a child run (or finds the one a replay started) and waits for its result. */

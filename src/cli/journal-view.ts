@@ -9,6 +9,7 @@ export function callName(entry: JournalEntryInfo): string {
     case "child":
     case "publish":
     case "patch":
+    case "subscribe":
       return `${entry.kind} "${entry.name}"`;
     case "sleep":
       return "sleep";

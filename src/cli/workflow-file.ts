@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
-import { isWorkflowDefinition, type QueueDefinition, type WorkflowDefinition } from "../index.js";
+import { isWorkflowDefinition, type QueueDefinition, type TriggerDefinition, type WebhookDefinition, type WorkflowDefinition } from "../index.js";
 import { WorkflowFileError } from "./errors.js";
 
 /** What a workflow file exports for a worker. */
@@ -11,13 +11,15 @@ export interface WorkflowFile {
   path: string;
   workflows: WorkflowDefinition[];
   queues: QueueDefinition[];
+  triggers: TriggerDefinition[];
+  webhooks: WebhookDefinition[];
 }
 
 let registered = false;
 
 /**
  * Imports the user's TypeScript (or JavaScript) file, compiled on the fly by tsx, and finds the
- * workflow and queue definitions it exports.
+ * workflow, queue, trigger and webhook definitions it exports.
  *
  * tsx is registered for the whole process rather than through `tsImport`: a namespaced import
  * gives every module it loads a URL of its own, so the file's `import "endure"` would get a second
@@ -37,7 +39,9 @@ export async function loadWorkflowFile(file: string): Promise<WorkflowFile> {
   }
   const values = Object.values(exports);
   const workflows = [...new Set(values.filter(isWorkflowDefinition))];
-  const queues = [...new Set(values.filter(isQueueDefinition))];
+  const queues = [...new Set(values.filter(isOfKind<QueueDefinition>("queue")))];
+  const triggers = [...new Set(values.filter(isOfKind<TriggerDefinition>("trigger")))];
+  const webhooks = [...new Set(values.filter(isOfKind<WebhookDefinition>("webhook")))];
   if (workflows.length === 0) {
     throw new WorkflowFileError(
       "NO_WORKFLOWS",
@@ -45,7 +49,7 @@ export async function loadWorkflowFile(file: string): Promise<WorkflowFile> {
       `${shown} exports no workflow. Export each workflow the worker should run, e.g. export const transfer = workflow("transfer", async (...) => { ... }).`,
     );
   }
-  return { path, workflows, queues };
+  return { path, workflows, queues, triggers, webhooks };
 }
 
 /** The file's absolute path and the path to show (relative to the working directory), or WORKFLOW_FILE_NOT_FOUND. */
@@ -58,8 +62,8 @@ export function existingFile(file: string): { path: string; shown: string } {
   return { path, shown };
 }
 
-function isQueueDefinition(value: unknown): value is QueueDefinition {
-  return typeof value === "object" && value !== null && (value as Partial<QueueDefinition>).kind === "queue";
+function isOfKind<T extends { kind: string }>(kind: T["kind"]): (value: unknown) => value is T {
+  return (value): value is T => typeof value === "object" && value !== null && (value as Partial<T>).kind === kind;
 }
 
 /** One line: esbuild's first error with its location, or what the module threw while loading. */

@@ -11,6 +11,8 @@ export function describeCall(call: { kind: EntryKind; name: string }): string {
       return "sleep()";
     case "patch":
       return `patched("${call.name}")`;
+    case "subscribe":
+      return `subscribe("${call.name}")`;
     default:
       return `${call.kind}()`;
   }

@@ -9,7 +9,7 @@ import {
 } from "../api/errors.js";
 import { newRunId } from "../api/run-id.js";
 import type { RunSettings } from "../api/run-options.js";
-import { scopeStorage, type DurableRun } from "../api/scope.js";
+import { scopeStorage, type DurableRun, type EventSelector } from "../api/scope.js";
 import type { ResolvedStepOptions } from "../api/step.js";
 import type { Transaction } from "../api/transaction-types.js";
 import type { WorkflowDefinition } from "../api/workflow.js";
@@ -74,6 +74,8 @@ export class RunExecution implements DurableRun, Committable {
   private nextPosition = 0;
   private buffer = new Map<number, JournalEntry>();
   private consumed: RunCommit["consumed"] = [];
+  /** Subscriptions opened (or re-opened by a replay) since the last commit. */
+  private subscriptions: NonNullable<RunCommit["subscriptions"]> = [];
   private readonly inbox: InboxEvent[];
   private readonly waits: PendingWaits;
   private readonly attempts = new Set<LazyAbort>();
@@ -184,8 +186,10 @@ export class RunExecution implements DurableRun, Committable {
       cancelDelivered: this.cancel === "delivered",
       outcome: this.outcome,
     };
+    if (this.subscriptions.length > 0) commit.subscriptions = this.subscriptions;
     this.buffer = new Map();
     this.consumed = [];
+    this.subscriptions = [];
     this.outcome = undefined;
     return commit;
   }
@@ -241,7 +245,7 @@ export class RunExecution implements DurableRun, Committable {
     });
   }
 
-  waitForEvent(name: string, timeoutMs: number | undefined): Promise<unknown> {
+  waitForEvent(name: string, timeoutMs: number | undefined, select: EventSelector = (payload) => payload): Promise<unknown> {
     if (this.state !== "running") return never();
     const { position, recorded } = this.claimPosition("event", name);
     return new Promise<unknown>((resolve, reject) => {
@@ -251,17 +255,44 @@ export class RunExecution implements DurableRun, Committable {
       if (this.takeCancellation(position, "event", name, reject)) return;
       const deadline = timeoutMs === undefined ? null : this.host.clock() + timeoutMs;
       const entry = recorded ?? this.newWaitingEntry(position, "event", name, deadline);
-      const index = this.inbox.findIndex((event) => event.name === name);
-      if (index >= 0) {
+      // Events the selector skips are consumed all the same: a replay skips them again, or never sees them.
+      for (let index = this.inbox.findIndex((event) => event.name === name); index >= 0; index = this.inbox.findIndex((event) => event.name === name)) {
         const [event] = this.inbox.splice(index, 1) as [InboxEvent];
         this.consumed.push({ eventSeq: event.seq, position });
-        this.deliverNow(entry, "completed", event.payload, null, () => resolve(serializer.deserialize(event.payload)));
-        return;
+        let output: string | undefined;
+        try {
+          output = select(event.payload, serializer);
+        } catch (error) {
+          return this.deliverFailure(entry, error instanceof Error ? error : new Error(String(error)), reject);
+        }
+        if (output !== undefined) return this.deliverNow(entry, "completed", output, null, () => resolve(serializer.deserialize(output)));
       }
       this.addWait({
         kind: "event", entry, eventName: name, reject,
         fire: () => this.deliverNow(entry, "completed", serializer.serialize(null, "null"), null, () => resolve(null)),
       });
+    });
+  }
+
+  subscribe(eventType: string): Promise<number> {
+    if (this.state !== "running") return never();
+    const { position, recorded } = this.claimPosition("subscribe", eventType);
+    return new Promise<number>((resolve, reject) => {
+      if (recorded && isOutcome(recorded)) {
+        // Re-opened (kept if open): a run retried after it failed, which ended its subscriptions, listens again.
+        this.subscriptions.push({ position, eventType });
+        return this.replay(recorded, () => resolve(position), reject);
+      }
+      if (this.host.replay) return this.host.replay.newCall({ position, kind: "subscribe", name: eventType });
+      if (this.takeCancellation(position, "subscribe", eventType, reject)) return;
+      this.subscriptions.push({ position, eventType });
+      const at = this.host.clock();
+      const entry: JournalEntry = {
+        position, kind: "subscribe", name: eventType, status: "completed", output: null, error: null, attempts: 0,
+        startedAt: at, finishedAt: at, wakeAt: null, seq: this.outcomes.number(),
+      };
+      // Durable before the workflow goes on: what it does next (ask a person, say) cannot be answered unheard.
+      this.deliverWhenDurable({ entry, settle: () => resolve(position) }, () => {});
     });
   }
 

@@ -217,8 +217,11 @@ export interface CreatedRun {
   created: boolean;
 }
 
-/** `patch`: a run took the new path of a `patched()` change (a marker, skipped where the code no longer asks). */
-export const ENTRY_KINDS = ["step", "sleep", "event", "child", "publish", "now", "uuid", "random", "patch"] as const;
+/**
+ * `patch`: a run took the new path of a `patched()` change (a marker, skipped where the code no longer asks);
+ * `subscribe`: a run opened a subscription to the event log (named by the event type).
+ */
+export const ENTRY_KINDS = ["step", "sleep", "event", "child", "publish", "now", "uuid", "random", "patch", "subscribe"] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 

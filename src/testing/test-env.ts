@@ -23,6 +23,8 @@ export interface TestEnvOptions {
   workflows: WorkerOptions["workflows"];
   /** Queues the runs are started in, so the test env's worker admits them. */
   queues?: readonly QueueDefinition[];
+  /** Triggers whose runs the events the test emits start (see `env.emit()`). */
+  triggers?: WorkerOptions["triggers"];
   /** Where virtual time starts (default: the real time when the env is created). */
   startTime?: Date | number;
   /**
@@ -72,6 +74,7 @@ export async function createTestEnv(options: TestEnvOptions): Promise<TestEnv> {
     const worker = await endure.startWorker({
       workflows: options.workflows,
       queues: options.queues,
+      triggers: options.triggers,
       logger: options.logger,
       pollInterval: 10,
       // Every wait is written to the store, where moving the clock makes it due.

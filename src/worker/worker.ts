@@ -20,6 +20,9 @@ import { observedRun, runEnd, workerObserver } from "./observers.js";
 import { WorkerPresence } from "./presence.js";
 import { serves, type ServedVersions } from "../store/version-pinning.js";
 import { servedVersionsOf } from "./served-versions.js";
+import type { TriggerDefinition } from "../api/trigger.js";
+import type { WebhookDefinition } from "../api/webhook.js";
+import { TriggerDispatcher } from "./trigger-dispatcher.js";
 
 export interface WorkerOptions {
   /** The workflows this worker runs; it claims runs of these only. */
@@ -75,6 +78,14 @@ export interface WorkerOptions {
    * ```
    */
   compatibleWith?: readonly string[];
+  // ---- event log ----
+  /**
+   * Triggers this worker dispatches, defined with `trigger()`: every event of a trigger's type
+   * appended to the event log starts one run of its workflow (which this worker must run too).
+   */
+  triggers?: readonly TriggerDefinition[];
+  /** Webhooks, defined with `webhook()`: written to the store, where every Endure server reads them. */
+  webhooks?: readonly WebhookDefinition[];
   // ---- testing ----
   /** @internal Wraps every step attempt (the test kit's failStep and mockStep). */
   interceptStep?: StepInterceptor;
@@ -107,7 +118,7 @@ export interface Reservation {
 export class Worker {
   /** Unique per worker instance; the owner recorded on the runs it holds. */
   readonly id = randomUUID();
-  private readonly workflows = new Map<string, WorkflowDefinition>();
+  private readonly workflows: ReadonlyMap<string, WorkflowDefinition>;
   private readonly executions = new Map<string, RunExecution>();
   /** Slots held for runs being started in this process. */
   private reserved = 0;
@@ -141,6 +152,9 @@ export class Worker {
   private readonly admission: Admission;
   /** Fires the cron schedules of this worker's workflows. */
   private readonly scheduler: Scheduler;
+  /** Starts the runs of this worker's triggers. */
+  private readonly dispatcher: TriggerDispatcher;
+  private readonly webhooks: readonly WebhookDefinition[];
   /** Logs, traces and metrics of the runs. */
   private readonly observer?: RunObserver;
   /** This worker's row in the store's worker registry, for operators. */
@@ -158,16 +172,7 @@ export class Worker {
     clock: () => number = Date.now,
   ) {
     const definitions = Array.isArray(options.workflows) ? options.workflows : Object.values(options.workflows);
-    for (const definition of definitions as WorkflowDefinition[]) {
-      if (definition?.kind !== "workflow") {
-        throw new InvalidArgumentError("startWorker(): every entry of workflows must be a definition returned by workflow().");
-      }
-      const existing = this.workflows.get(definition.name);
-      if (existing && existing !== definition) {
-        throw new InvalidArgumentError(`startWorker(): two different workflows are named "${definition.name}"; give each a unique name.`);
-      }
-      this.workflows.set(definition.name, definition);
-    }
+    this.workflows = byName(definitions as WorkflowDefinition[], "workflow", "workflows");
     if (this.workflows.size === 0) throw new InvalidArgumentError("startWorker() needs at least one workflow in workflows.");
     this.versions = servedVersionsOf(options);
     this.concurrency = positiveInteger(options.concurrency ?? 100, "concurrency");
@@ -198,11 +203,26 @@ export class Worker {
       interceptStep: options.interceptStep,
     };
     this.scheduler = new Scheduler(store, this.workflowNames, this.logger, this.outage, () => this.notify());
+    this.dispatcher = new TriggerDispatcher(store, this.servedTriggers(options.triggers ?? []), serializer, this.logger, this.outage, () => this.notify());
+    this.webhooks = [...byName(options.webhooks ?? [], "webhook", "webhooks").values()];
     this.observer = workerObserver(this.logger, options.metrics);
     const identity = {
       id: this.id, workflows: this.workflowNames, queues: (options.queues ?? []).map((queue) => queue.name), concurrency: this.concurrency, ...this.versions,
     };
     this.presence = new WorkerPresence(store, identity, this.leaseMs, () => this.executions.size, this.outage);
+  }
+
+  /** The triggers, each of a workflow this worker runs. */
+  private servedTriggers(triggers: readonly TriggerDefinition[]): TriggerDefinition[] {
+    const served = [...byName(triggers, "trigger", "triggers").values()];
+    for (const trigger of served) {
+      if (this.workflows.get(trigger.workflow.name) !== trigger.workflow) {
+        throw new InvalidArgumentError(
+          `startWorker(): trigger "${trigger.name}" starts workflow "${trigger.workflow.name}", which this worker does not run. Add it to workflows (export it from the workflow file).`,
+        );
+      }
+    }
+    return served;
   }
 
   /** Names of the workflows this worker serves. */
@@ -219,22 +239,37 @@ export class Worker {
   async start(): Promise<void> {
     await this.store.registerWorkflows(this.workflowNames);
     await this.admission.register();
+    await this.dispatcher.register();
+    if (this.webhooks.length > 0) await this.store.upsertWebhooks(this.webhooks.map(({ name, config }) => ({ name, definition: JSON.stringify(config) })));
     await this.presence.start();
     this.running = true;
     this.stopWatching = this.store.watchDue?.(() => {
       this.hinted = true;
       this.notify();
+      this.dispatcher.wake();
     });
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.loop = this.claimLoop();
     this.retention?.start();
     this.scheduler.start();
+    this.dispatcher.start();
   }
 
   /** Something may be due now (a local client started, woke or cancelled a run). */
   notify(): void {
     this.woken = true;
     this.wakeLoop?.();
+  }
+
+  /** @internal The test kit emitted events: dispatch them now, not at the dispatcher's next check. */
+  dispatchEventsNow(): Promise<void> {
+    return this.dispatcher.dispatchAll();
+  }
+
+  /** A local client appended events: dispatch them, and claim the subscribed runs they woke. */
+  notifyEvents(): void {
+    this.dispatcher.wake();
+    this.notify();
   }
 
   /**
@@ -305,6 +340,7 @@ export class Worker {
     const stopping = Promise.all(held.map(([, execution]) => execution.stop()));
     await this.loop;
     await this.scheduler.stop();
+    await this.dispatcher.stop();
     await this.retention?.stop();
     await stopping;
     clearInterval(this.heartbeat);
@@ -467,4 +503,20 @@ function positiveInteger(value: number, name: string): number {
     throw new InvalidArgumentError(`startWorker(): ${name} must be a whole number of at least 1; got ${value}.`);
   }
   return value;
+}
+
+/** Definitions by name: each must come from `<kind>()`, and one name may not name two different ones. */
+function byName<T extends { readonly kind: string; readonly name: string }>(definitions: readonly T[], kind: T["kind"], option: string): Map<string, T> {
+  const found = new Map<string, T>();
+  for (const definition of definitions) {
+    if ((definition as Partial<T> | undefined)?.kind !== kind) {
+      throw new InvalidArgumentError(`startWorker(): every entry of ${option} must be a definition returned by ${kind}().`);
+    }
+    const existing = found.get(definition.name);
+    if (existing && existing !== definition) {
+      throw new InvalidArgumentError(`startWorker(): two different ${option} are named "${definition.name}"; give each a unique name.`);
+    }
+    found.set(definition.name, definition);
+  }
+  return found;
 }

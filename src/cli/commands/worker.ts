@@ -34,7 +34,7 @@ export function workerCommand(): Command {
 }
 
 async function worker(file: string, options: WorkerCommandOptions): Promise<void> {
-  const { workflows, queues } = await loadWorkflowFile(file);
+  const { workflows, queues, triggers, webhooks } = await loadWorkflowFile(file);
   // Under `endure dev` (an IPC channel to it) a person reads the log, and dev says how to stop and reports the restarts.
   const standalone = process.send === undefined;
   const logger = commandLogger(standalone ? "json" : "human");
@@ -43,10 +43,12 @@ async function worker(file: string, options: WorkerCommandOptions): Promise<void
   try {
     const metrics = createMetrics({ endure, logger });
     const versions = { version: options.codeVersion, compatibleWith: options.compatibleWith };
-    await endure.startWorker({ workflows, queues, concurrency: options.concurrency, logger, metrics, ...versions });
+    await endure.startWorker({ workflows, queues, triggers, webhooks, concurrency: options.concurrency, logger, metrics, ...versions });
     if (options.port !== undefined) server = await serveApi(endure, options, { logger, metrics });
     const names = workflows.map((workflow) => workflow.name).join(", ");
-    const queueNames = queues.length > 0 ? `, queues ${queues.map((queue) => queue.name).join(", ")}` : "";
+    const named = ([what, definitions]: readonly [string, readonly { name: string }[]]) =>
+      definitions.length > 0 ? `, ${what} ${definitions.map((definition) => definition.name).join(", ")}` : "";
+    const queueNames = ([["queues", queues], ["triggers", triggers], ["webhooks", webhooks]] as const).map(named).join("");
     const api = server ? `, the HTTP API at ${server.url}` : "";
     const compatible = options.compatibleWith?.length ? ` (compatible with ${options.compatibleWith.join(", ")})` : "";
     const version = options.codeVersion === undefined ? "" : ` at version ${options.codeVersion}${compatible}`;

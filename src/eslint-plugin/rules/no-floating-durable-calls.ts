@@ -7,7 +7,7 @@ import type * as ESTree from "estree";
 import { canonicalName, findVariable, propertyName } from "../names.js";
 import { isInWorkflowBody } from "../workflow-body.js";
 
-const DURABLE_API = new Set(["endure.sleep", "endure.waitForEvent", "endure.child", "endure.saga", "endure.continueAsNew"]);
+const DURABLE_API = new Set(["endure.sleep", "endure.waitForEvent", "endure.subscribe", "endure.child", "endure.saga", "endure.continueAsNew"]);
 const DURABLE_DEFINERS = new Set(["endure.step", "endure.transaction", "endure.workflow"]);
 const COMBINATORS = new Set(["Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"]);
 const CHAINING = new Set(["then", "catch", "finally"]);

@@ -1,0 +1,163 @@
+import { loggedEvent, type LoggedEvent } from "../api/logged-event.js";
+import type { TriggerDefinition } from "../api/trigger.js";
+import type { Serializer } from "../serialization/serializer.js";
+import type { LogEventRecord, TriggerRecord } from "../store/event-log-store.js";
+import type { NewRun, Store } from "../store/store.js";
+import type { Logger } from "./logger.js";
+import type { OutageLog } from "./outage-log.js";
+
+/** The log's head is looked at least this often: another process may have appended events. */
+const RECHECK_MS = 250;
+/**
+ * Triggers are dispatched this often even when the head has not moved: one that another worker was
+ * dispatching (and so skipped here) may have been left behind by that worker's crash.
+ */
+const REDISPATCH_MS = 2000;
+/** Most events read per trigger per transaction. */
+const DISPATCH_LIMIT = 100;
+
+/** The id of the one run a trigger starts for an event: the store keeps run ids unique. */
+export function triggerRunId(trigger: string, seq: number): string {
+  return `trigger:${trigger}:${seq}`;
+}
+
+/**
+ * Starts the runs of a worker's triggers: whenever the event log grows (a hint from the store or a
+ * local client, or a check every {@link RECHECK_MS}), has the store hand each trigger its next events
+ * and starts a run for every one its filter accepts.
+ *
+ * Exactly one run per trigger and event, with any number of workers and crashes: the runs and the
+ * trigger's cursor move in one transaction, and a run's id derives from the trigger and the event.
+ */
+export class TriggerDispatcher {
+  private readonly triggers: ReadonlyMap<string, TriggerDefinition>;
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private woken = false;
+  private failures = 0;
+  /** The head seen by the last dispatch that left nothing behind, and when: nothing to do until it moves. */
+  private dispatchedTo = -1;
+  private dispatchedAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    triggers: readonly TriggerDefinition[],
+    private readonly serializer: Serializer,
+    private readonly logger: Logger,
+    private readonly outage: OutageLog,
+    /** Called when runs were started, so the worker claims them at once. */
+    private readonly onStarted: () => void,
+  ) {
+    this.triggers = new Map(triggers.map((trigger) => [trigger.name, trigger]));
+  }
+
+  /** Records the triggers in the store: a new one reads the events appended from now on. */
+  async register(): Promise<void> {
+    if (this.triggers.size === 0) return;
+    await this.store.registerTriggers(
+      [...this.triggers.values()].map((trigger) => ({ name: trigger.name, eventType: trigger.eventType, workflow: trigger.workflow.name })),
+    );
+  }
+
+  start(): void {
+    if (this.triggers.size === 0) return;
+    this.running = true;
+    this.loop = this.dispatchLoop();
+  }
+
+  /** The log may have grown: look now rather than at the next check. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async dispatchLoop(): Promise<void> {
+    while (this.running) {
+      let waitMs = RECHECK_MS;
+      this.woken = false;
+      try {
+        const head = await this.store.eventLogHead();
+        if (head !== this.dispatchedTo || Date.now() - this.dispatchedAt >= REDISPATCH_MS) {
+          const more = await this.dispatch();
+          this.dispatchedTo = more ? -1 : head;
+          this.dispatchedAt = Date.now();
+          if (more) waitMs = 0;
+        }
+        this.failures = 0;
+        this.outage.recovered();
+      } catch (error) {
+        if (!this.running) break;
+        this.failures++;
+        this.dispatchedTo = -1;
+        this.outage.failed("dispatching events to triggers", error);
+        waitMs = Math.min(100 * 2 ** this.failures, 2000);
+      }
+      if (this.running && !this.woken) await this.idle(waitMs);
+    }
+  }
+
+  /** @internal Dispatches every event in the log now (the test kit, after an emit). */
+  async dispatchAll(): Promise<void> {
+    while (this.triggers.size > 0 && (await this.dispatch()));
+  }
+
+  /** One round: each trigger's next events. @returns whether some trigger has more. */
+  private async dispatch(): Promise<boolean> {
+    const { created, more } = await this.store.dispatchEvents({
+      triggers: [...this.triggers.keys()],
+      limit: DISPATCH_LIMIT,
+      plan: (trigger, events) => this.plan(trigger, events),
+    });
+    if (created.length > 0) this.onStarted();
+    return more;
+  }
+
+  /** The runs to start for a trigger's next events: one per event its filter accepts. */
+  private plan(record: TriggerRecord, events: readonly LogEventRecord[]): NewRun[] {
+    const trigger = this.triggers.get(record.name);
+    if (!trigger) return [];
+    const runs: NewRun[] = [];
+    for (const event of events) {
+      const logged = loggedEvent(event, (text) => this.serializer.deserialize(text));
+      if (!this.accepts(trigger, logged)) continue;
+      const { tags = [], ...settings } = trigger.runSettings;
+      runs.push({
+        ...settings,
+        id: triggerRunId(trigger.name, event.seq),
+        workflow: trigger.workflow.name,
+        input: this.serializer.serialize([logged], `The event ${event.seq} for trigger "${trigger.name}"`),
+        tags: [...tags, `trigger:${trigger.name}`, `event:${event.seq}`],
+      });
+    }
+    return runs;
+  }
+
+  /** A filter that throws starts nothing for that event: it is reported, and the others go on. */
+  private accepts(trigger: TriggerDefinition, event: LoggedEvent): boolean {
+    if (trigger.filter === undefined) return true;
+    try {
+      return Boolean(trigger.filter(event));
+    } catch (error) {
+      this.logger.error(`the filter of trigger "${trigger.name}" threw on event ${event.seq} (${event.type}): it starts no run for it. Fix the filter, then re-dispatch the event: endure events redispatch ${event.seq} --trigger ${trigger.name}`, { error });
+      return false;
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
