@@ -131,7 +131,7 @@ export class Endure {
     this.knownQueues = new KnownNames(() => store.knownQueues(), (name, known) => new UnknownQueueError(name, known));
     this.schedules = new Schedules(store, serializer, (name) => this.resolveWorkflowName(name), () => this.assertOpen());
     this.events = new EventLog(store, serializer, () => this.assertOpen(), () => {
-      for (const worker of this.ownWorkers) worker.notify();
+      for (const worker of this.ownWorkers) worker.notifyEvents();
     });
   }
 
