@@ -9,14 +9,18 @@ import {
   InvalidEventPayloadError,
   PayloadTooLargeError,
   UnknownTriggerError,
+  trigger,
   webhook,
   workflow,
 } from "../../src/index.js";
-import { registerInStore } from "../helpers/event-log-registry.js";
 import { openTestEndure } from "../helpers/test-endure.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const paid = defineEvent("order.paid", { schema: z.object({ order: z.string(), amount: z.number().positive() }) });
 const deploy = workflow("deploy", async (event: unknown) => event);
+const notify = workflow("notify", async (event: unknown) => event);
+const deployOnPush = trigger("deploy-on-push", { event: "github.push", workflow: deploy });
+const notifyOnPush = trigger("notify-on-push", { event: "github.push", workflow: notify });
 
 describe("endure.emit and endure.events", () => {
   test("emit records an event with a growing seq, its source, payload and receipt time; list pages newest first", async (t) => {
@@ -99,25 +103,23 @@ describe("endure.emit and endure.events", () => {
   });
 
   test("get shows the event with the runs its triggers started; an unknown seq is undefined", async (t) => {
-    const { endure, close } = await openTestEndure({ workflows: [deploy] });
+    const { endure, close } = await openTestEndure({ workflows: [deploy, notify], triggers: [deployOnPush, notifyOnPush] });
     t.after(close);
     const event = await endure.emit("github.push", { ref: "refs/heads/main" });
-    // What a trigger's dispatch writes: one run per trigger and event, tagged with both.
-    const run = await endure.start(deploy, [event], { id: `trigger:deploy-on-push:${event.seq}`, tags: [`event:${event.seq}`, "trigger:deploy-on-push"] });
-    await run.result();
-    await endure.start(deploy, [null], { id: "unrelated", tags: [`event:${event.seq + 1}`] });
+    await endure.emit("order.paid", {});
 
-    const shown = await endure.events.get(event.seq);
-    assert.ok(shown);
+    const shown = await waitUntil(async () => {
+      const found = await endure.events.get(event.seq);
+      return found?.runs.length === 2 && found.runs.every((run) => run.status === "completed") ? found : undefined;
+    }, "both triggers' runs to complete");
     assert.equal(shown.target, null);
-    assert.deepEqual(shown.runs.map((each) => [each.id, each.status]), [[`trigger:deploy-on-push:${event.seq}`, "completed"]]);
+    assert.deepEqual(shown.runs.map((run) => run.id).sort(), [`trigger:deploy-on-push:${event.seq}`, `trigger:notify-on-push:${event.seq}`]);
     assert.equal(await endure.events.get(event.seq + 100), undefined);
   });
 
-  test("redispatch appends a copy for every trigger or one; unknown seq and trigger are clear errors that record nothing", async (t) => {
-    const { endure, url, close } = await openTestEndure();
+  test("redispatch appends a copy for every trigger or one, which start new runs; unknown seq and trigger are clear errors that record nothing", async (t) => {
+    const { endure, close } = await openTestEndure({ workflows: [deploy, notify], triggers: [deployOnPush, notifyOnPush] });
     t.after(close);
-    await registerInStore(url, { triggers: [{ name: "deploy-on-push", eventType: "github.push", workflow: "deploy" }, { name: "notify", eventType: "github.push", workflow: "notify" }] });
     const original = await endure.emit("github.push", { ref: "refs/heads/main" }, { key: "delivery-1", source: "webhook:github", headers: { "x-github-event": "push" } });
 
     const copy = await endure.events.redispatch(original.seq);
@@ -126,9 +128,15 @@ describe("endure.emit and endure.events", () => {
       { ...copy, seq: 0, receivedAt: 0 },
       { seq: 0, type: "github.push", source: "webhook:github", payload: { ref: "refs/heads/main" }, headers: { "x-github-event": "push" }, key: null, receivedAt: 0, redispatchOf: original.seq, target: null },
     );
-    const targeted = await endure.events.redispatch(original.seq, { trigger: "notify" });
-    assert.deepEqual([targeted.redispatchOf, targeted.target], [original.seq, "notify"]);
-    assert.equal((await endure.events.get(targeted.seq))!.target, "notify");
+    const targeted = await endure.events.redispatch(original.seq, { trigger: "notify-on-push" });
+    assert.deepEqual([targeted.redispatchOf, targeted.target], [original.seq, "notify-on-push"]);
+
+    const runsOf = async (seq: number) => (await endure.events.get(seq))!.runs.map((run) => run.id).sort();
+    await waitUntil(async () => (await runsOf(targeted.seq)).length === 1 && (await runsOf(copy.seq)).length === 2, "the copies' runs");
+    assert.deepEqual(await runsOf(copy.seq), [`trigger:deploy-on-push:${copy.seq}`, `trigger:notify-on-push:${copy.seq}`]);
+    // Only the targeted trigger acts on the targeted copy.
+    assert.deepEqual(await runsOf(targeted.seq), [`trigger:notify-on-push:${targeted.seq}`]);
+    assert.equal((await endure.events.get(targeted.seq))!.target, "notify-on-push");
 
     await assert.rejects(endure.events.redispatch(original.seq + 100), (error: unknown) => {
       assert.ok(error instanceof EventNotFoundError);
@@ -139,26 +147,28 @@ describe("endure.emit and endure.events", () => {
     await assert.rejects(endure.events.redispatch(original.seq, { trigger: "deploy" }), (error: unknown) => {
       assert.ok(error instanceof UnknownTriggerError);
       assert.equal(error.code, "UNKNOWN_TRIGGER");
-      assert.match(error.message, /No trigger named "deploy" is registered \(known: "deploy-on-push", "notify"\)\. Workers register the triggers their workflow file exports/);
+      assert.match(error.message, /No trigger named "deploy" is registered \(known: "deploy-on-push", "notify-on-push"\)\. Workers register the triggers their workflow file exports/);
       return true;
     });
     assert.deepEqual((await endure.events.list()).events.map((event) => event.seq), [targeted.seq, copy.seq, original.seq]);
   });
 
   test("triggers and webhooks list what workers registered, webhooks without their secrets", async (t) => {
-    const { endure, url, close } = await openTestEndure();
+    const { endure, close } = await openTestEndure();
     t.after(close);
     assert.deepEqual(await endure.events.triggers(), []);
     assert.deepEqual(await endure.events.webhooks(), []);
-    const before = await endure.emit("github.push", {});
-    await registerInStore(url, {
-      triggers: [{ name: "deploy-on-push", eventType: "github.push", workflow: "deploy" }],
+    const before = await endure.emit("order.paid", {});
+    const worker = await endure.startWorker({
+      workflows: [deploy],
+      triggers: [deployOnPush],
       webhooks: [
         webhook("github", { typeHeader: "X-GitHub-Event", signature: { secret: "do-not-show-me" }, deliveryHeader: "X-GitHub-Delivery", headers: ["User-Agent"] }),
         webhook("inbox", { type: "mail.received" }),
       ],
     });
-    const after = await endure.emit("github.push", {});
+    await worker.stop();
+    const after = await endure.emit("order.paid", {});
 
     const [trigger] = await endure.events.triggers();
     // A new trigger starts at the log's head: events before it start nothing.
