@@ -12,8 +12,6 @@ export interface ApiResponse {
 export interface TestServer {
   endure: Endure;
   url: string;
-  /** The URL of the server's store. */
-  storeUrl: string;
   /** A request with a JSON body (`body` a string is sent as it is, e.g. malformed JSON). */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   get(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -23,7 +21,7 @@ export interface TestServer {
 
 /** The HTTP API on 127.0.0.1 (a free port), over an Endure client on a fresh test store, with a worker when workflows are given. */
 export async function openTestServer(worker?: WorkerOptions, options: Omit<ServerOptions, "endure"> = {}): Promise<TestServer> {
-  const { endure, url: storeUrl, close } = await openTestEndure(worker);
+  const { endure, close } = await openTestEndure(worker);
   const server = await startServer({ endure, port: 0, ...options });
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> => {
     const init: RequestInit = { method, headers: { ...headers } };
@@ -39,7 +37,6 @@ export async function openTestServer(worker?: WorkerOptions, options: Omit<Serve
   return {
     endure,
     url: server.url,
-    storeUrl,
     request,
     get: (path, headers) => request("GET", path, undefined, headers),
     post: (path, body, headers) => request("POST", path, body, headers),

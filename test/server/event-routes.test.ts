@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { webhook, workflow } from "../../src/index.js";
-import { registerInStore } from "../helpers/event-log-registry.js";
+import { trigger, webhook, workflow } from "../../src/index.js";
 import { openTestServer } from "../helpers/test-server.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const deploy = workflow("deploy", async (event: unknown) => event);
+const deployOnPush = trigger("deploy-on-push", { event: "github.push", workflow: deploy });
 
 describe("the event log's routes", () => {
   test("POST /api/events records an event (201), a repeated key answers 200 duplicate; GET lists and filters them", async (t) => {
@@ -57,16 +58,19 @@ describe("the event log's routes", () => {
   });
 
   test("GET /api/events/{seq} shows the event with the runs it started; unknown and malformed seqs are 404 and 400", async (t) => {
-    const server = await openTestServer({ workflows: [deploy] });
+    const server = await openTestServer({ workflows: [deploy], triggers: [deployOnPush] });
     t.after(server.close);
     const event = (await server.post("/api/events", { type: "github.push", payload: { ref: "refs/heads/main" } })).body;
-    const runId = `trigger:deploy-on-push:${event.seq}`;
-    await (await server.endure.start(deploy, [event], { id: runId, tags: [`event:${event.seq}`, "trigger:deploy-on-push"] })).result();
 
-    const shown = await server.get(`/api/events/${event.seq}`);
+    const shown = await waitUntil(async () => {
+      const answer = await server.get(`/api/events/${event.seq}`);
+      return answer.body.runs?.[0]?.status === "completed" ? answer : undefined;
+    }, "the trigger's run to complete");
     assert.equal(shown.status, 200);
     assert.deepEqual([shown.body.seq, shown.body.type, shown.body.target], [event.seq, "github.push", null]);
-    assert.deepEqual(shown.body.runs.map((run: { id: string; status: string }) => [run.id, run.status]), [[runId, "completed"]]);
+    assert.deepEqual(shown.body.runs.map((run: { id: string; tags: string[] }) => [run.id, run.tags.sort()]), [
+      [`trigger:deploy-on-push:${event.seq}`, [`event:${event.seq}`, "trigger:deploy-on-push"]],
+    ]);
 
     const missing = await server.get(`/api/events/${event.seq + 100}`);
     assert.equal(missing.status, 404);
@@ -76,16 +80,19 @@ describe("the event log's routes", () => {
   });
 
   test("POST /api/events/{seq}/redispatch appends a copy (201); an unknown seq is 404, an unknown trigger 400 listing the known", async (t) => {
-    const server = await openTestServer();
+    const server = await openTestServer({ workflows: [deploy], triggers: [deployOnPush] });
     t.after(server.close);
-    await registerInStore(server.storeUrl, { triggers: [{ name: "deploy-on-push", eventType: "github.push", workflow: "deploy" }] });
     const event = (await server.post("/api/events", { type: "github.push", payload: { ref: "refs/heads/main" }, key: "d-1" })).body;
 
     const copy = await server.post(`/api/events/${event.seq}/redispatch`);
     assert.equal(copy.status, 201);
+    assert.equal(copy.headers.get("Location"), `/api/events/${copy.body.seq}`);
     assert.deepEqual([copy.body.redispatchOf, copy.body.target, copy.body.key, copy.body.payload], [event.seq, null, null, { ref: "refs/heads/main" }]);
     const targeted = await server.post(`/api/events/${event.seq}/redispatch`, { trigger: "deploy-on-push" });
     assert.deepEqual([targeted.status, targeted.body.target], [201, "deploy-on-push"]);
+    // Each copy starts a run of its own.
+    await waitUntil(async () => (await server.get(`/api/events/${targeted.body.seq}`)).body.runs.length === 1, "the copy's run");
+    assert.deepEqual((await server.get(`/api/events/${copy.body.seq}`)).body.runs.map((run: { id: string }) => run.id), [`trigger:deploy-on-push:${copy.body.seq}`]);
 
     const missing = await server.post(`/api/events/${event.seq + 100}/redispatch`, {});
     assert.deepEqual([missing.status, missing.body.error.code], [404, "EVENT_NOT_FOUND"]);
@@ -96,18 +103,14 @@ describe("the event log's routes", () => {
   });
 
   test("GET /api/triggers and /api/webhooks list what workers registered, webhooks without secrets", async (t) => {
-    const server = await openTestServer();
+    const github = webhook("github", { typeHeader: "X-GitHub-Event", signature: { secret: "do-not-show-me" } });
+    const server = await openTestServer({ workflows: [deploy], triggers: [deployOnPush], webhooks: [github] });
     t.after(server.close);
-    assert.deepEqual((await server.get("/api/triggers")).body, { triggers: [] });
-    await registerInStore(server.storeUrl, {
-      triggers: [{ name: "deploy-on-push", eventType: "github.push", workflow: "deploy" }],
-      webhooks: [webhook("github", { typeHeader: "X-GitHub-Event", signature: { secret: "do-not-show-me" } })],
-    });
     const triggers = await server.get("/api/triggers");
     assert.equal(triggers.status, 200);
-    const [trigger] = triggers.body.triggers;
-    assert.deepEqual([trigger.name, trigger.eventType, trigger.workflow, trigger.cursor, trigger.head], ["deploy-on-push", "github.push", "deploy", 0, 0]);
-    assert.ok(!Number.isNaN(Date.parse(trigger.createdAt)));
+    const [registered] = triggers.body.triggers;
+    assert.deepEqual([registered.name, registered.eventType, registered.workflow, registered.cursor, registered.head], ["deploy-on-push", "github.push", "deploy", 0, 0]);
+    assert.ok(!Number.isNaN(Date.parse(registered.createdAt)));
     const webhooks = await server.get("/api/webhooks");
     assert.equal(webhooks.status, 200);
     assert.deepEqual(webhooks.body.webhooks.map((hook: { name: string; signed: boolean; signatureHeader: string }) => [hook.name, hook.signed, hook.signatureHeader]), [

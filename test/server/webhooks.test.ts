@@ -4,8 +4,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
-import { type Endure, startServer, webhook } from "../../src/index.js";
-import { registerInStore } from "../helpers/event-log-registry.js";
+import { type Endure, startServer, webhook, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 
 const SECRET = "It's a Secret to Everybody";
@@ -20,6 +19,7 @@ const github = webhook("github", {
   headers: ["User-Agent"],
 });
 const inbox = webhook("inbox", { type: "mail.received" });
+const idle = workflow("idle", async () => null);
 
 /** GitHub's signature: `sha256=` and the hex HMAC-SHA256 of the body with the secret. */
 function sign(body: Uint8Array | string, secret = SECRET): string {
@@ -43,8 +43,8 @@ interface Answer {
 }
 
 async function serve(t: { after(fn: () => unknown): void }, options: { token?: string; bodyLimit?: number } = {}) {
-  const { endure, url, close } = await openTestEndure();
-  await registerInStore(url, { webhooks: [github, inbox] });
+  // The worker registers the webhooks, where the server reads them.
+  const { endure, close } = await openTestEndure({ workflows: [idle], webhooks: [github, inbox] });
   const server = await startServer({ endure, port: 0, ...options });
   t.after(async () => {
     await server.close();

@@ -87,6 +87,6 @@ function indent(text: string): string {
 async function redispatchEvent(seq: number, options: RedispatchCommandOptions): Promise<void> {
   const copy = await withEndure(options, (endure) => endure.events.redispatch(seq, { trigger: options.trigger }));
   if (options.json) return printJson(copy);
-  const who = options.trigger === undefined ? `the triggers of ${copy.type}` : `trigger ${options.trigger}`;
-  console.log(`Re-dispatched event #${seq} as #${copy.seq}: ${who} start new runs for it (${brief(copy.payload, 40)}).`);
+  const who = options.trigger === undefined ? `the triggers of ${copy.type} start new runs` : `trigger ${options.trigger} starts a new run`;
+  console.log(`Re-dispatched event #${seq} as #${copy.seq}: ${who} for it (${brief(copy.payload, 40)}).`);
 }
