@@ -184,6 +184,9 @@ describe("POST /webhooks/<name>", () => {
     assert.deepEqual(formEvent!.headers, { "content-type": "application/x-www-form-urlencoded" });
     assert.equal((await endure.events.get(textAnswer.body.seq))!.payload, "Hello,\nthe report is attached. — Dana");
     assert.equal((await endure.events.get(emptyAnswer.body.seq))!.payload, null);
+    // Sent in chunks, without a Content-Length, the body is read whole.
+    const chunked = await post("/webhooks/inbox", Readable.toWeb(Readable.from(["first part, ", "second part"])) as ReadableStream, { "Content-Type": "text/plain" });
+    assert.equal((await endure.events.get(chunked.body.seq))!.payload, "first part, second part");
     // No delivery header configured: each request is its own event.
     assert.equal((await post("/webhooks/inbox", "again", { "Content-Type": "text/plain" })).body.duplicate, false);
   });
