@@ -11,11 +11,32 @@ export function encodeCursor(key: CursorKey): string {
 }
 
 export function decodeCursor(cursor: string): CursorKey {
+  const [createdAt, id] = parseCursor(cursor);
+  if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+  throw notACursor(cursor);
+}
+
+/** A page cursor of the event log (newest first): the seq of the last event on the previous page. */
+export function encodeSeqCursor(seq: number): string {
+  return Buffer.from(JSON.stringify([seq])).toString("base64url");
+}
+
+export function decodeSeqCursor(cursor: string): number {
+  const [seq, ...rest] = parseCursor(cursor);
+  if (typeof seq === "number" && Number.isSafeInteger(seq) && rest.length === 0) return seq;
+  throw notACursor(cursor);
+}
+
+function parseCursor(cursor: string): unknown[] {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(parsed)) return parsed as unknown[];
   } catch {
-    // fall through to the error below
+    // not base64url JSON: not a cursor of ours
   }
-  throw new InvalidArgumentError(`The cursor "${cursor}" is not one list() returned. Pass nextCursor from a previous page, or omit it.`);
+  return [];
+}
+
+function notACursor(cursor: string): InvalidArgumentError {
+  return new InvalidArgumentError(`The cursor "${cursor}" is not one list() returned. Pass nextCursor from a previous page, or omit it.`);
 }

@@ -34,6 +34,8 @@ import { scheduleTests } from "./conformance/schedules.js";
 import { workerRegistryTests } from "./conformance/worker-registry.js";
 // ---- version pinning ----
 import { versionPinningTests } from "./conformance/version-pinning.js";
+// ---- event log ----
+import { eventLogTests } from "./conformance/event-log.js";
 
 export type { StoreFactory, StoreFixture } from "./conformance/context.js";
 
@@ -75,5 +77,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     workerRegistryTests(context);
     // ---- version pinning ----
     versionPinningTests(context);
+    // ---- event log ----
+    eventLogTests(context);
   });
 }

@@ -78,7 +78,7 @@ describe("SqliteStore", () => {
         .map((row) => row.name),
     }));
     assert.equal(version, latestMigration());
-    assert.deepEqual(tables, ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "workers", "workflows"]);
+    assert.deepEqual(tables, ["event_log", "inbox", "journal", "journal_history", "queues", "runs", "schedules", "subscriptions", "triggers", "webhooks", "workers", "workflows"]);
   });
 
   it("re-opens an existing file without running its migrations again, keeping its data", async (t) => {

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ClosedError, TransactionMisuseError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from "../cursor.js";
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -37,6 +37,9 @@ import { prepareScheduleStatements } from "./schedule-statements.js";
 import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
 import { prepareWorkerStatements } from "./worker-sql.js";
 import { servedVersions } from "../version-pinning.js";
+import type { AppendedEvent, DispatchRequest, DispatchResult, LogEventPage, LogEventQuery, LogEventRecord, NewLogEvent, NewTrigger, TriggerRecord, WebhookRecord } from "../event-log-store.js";
+import { type LogEventRow, newEventColumns, toLogEventRecord, toTriggerRecord, toWebhookRecord, type TriggerRow, type WebhookRow } from "../event-log-rows.js";
+import { prepareEventLogStatements } from "./event-log-statements.js";
 
 export interface SqliteStoreOptions {
   /** `FULL` (default) makes every commit durable against power loss; `NORMAL` only against crashes. */
@@ -71,6 +74,7 @@ export class SqliteStore implements Store {
   private readonly scheduleSql: ReturnType<typeof prepareScheduleStatements>;
   private readonly queueSql: ReturnType<typeof prepareQueueStatements>;
   private readonly workerSql: ReturnType<typeof prepareWorkerStatements>;
+  private readonly eventLogSql: ReturnType<typeof prepareEventLogStatements>;
 
   /** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -86,6 +90,7 @@ export class SqliteStore implements Store {
     this.scheduleSql = prepareScheduleStatements(this.db);
     this.queueSql = prepareQueueStatements(this.db);
     this.workerSql = prepareWorkerStatements(this.db);
+    this.eventLogSql = prepareEventLogStatements(this.db);
     const transaction = this.db.transaction((body: () => unknown) => body()).immediate;
     this.inWriteTransaction = <T>(body: () => T) => transaction(body) as T;
   }
@@ -244,6 +249,10 @@ export class SqliteStore implements Store {
     for (const { eventSeq, position } of commit.consumed) {
       this.sql.consumeEvent.run({ seq: eventSeq, run_id: commit.runId, position });
     }
+    // Before the outcome: a run that ends in this commit drops them again (runs_subscriptions_ended).
+    for (const { position, eventType } of commit.subscriptions ?? []) {
+      this.eventLogSql.subscribe.run({ run_id: commit.runId, position, event_type: eventType });
+    }
     if (commit.outcome) this.applyOutcome(commit.runId, commit.outcome, now);
     return true;
   }
@@ -282,6 +291,7 @@ export class SqliteStore implements Store {
         this.sql.deleteJournals.run({ ids });
         this.sql.deleteInboxes.run({ ids });
         this.sql.deleteHistories.run({ ids });
+        this.eventLogSql.deleteSubscriptions.run({ ids });
         return this.sql.deleteRuns.run({ ids }).changes;
       }),
     );
@@ -559,6 +569,106 @@ export class SqliteStore implements Store {
       const earliest = this.scheduleSql.earliest.get({ workflows }) as { next_at: number } | undefined;
       return { created, nextAt: earliest?.next_at ?? null, now: this.clock() };
     });
+  }
+
+  // ---- event log ---------------------------------------------------------------------------------
+
+  async appendEvents(events: readonly NewLogEvent[]): Promise<AppendedEvent[]> {
+    return this.exclusive(() =>
+      this.inWriteTransaction(() => {
+        const now = this.clock();
+        return events.map((event): AppendedEvent => {
+          const inserted = this.eventLogSql.append.get(newEventColumns(event, now)) as LogEventRow | undefined;
+          if (inserted) return { event: toLogEventRecord(inserted), duplicate: false };
+          return { event: toLogEventRecord(this.eventLogSql.eventByKey.get(event.key) as LogEventRow), duplicate: true };
+        });
+      }),
+    );
+  }
+
+  async getEvent(seq: number): Promise<LogEventRecord | undefined> {
+    return this.exclusive(() => {
+      const row = this.eventLogSql.getEvent.get(seq) as LogEventRow | undefined;
+      return row && toLogEventRecord(row);
+    });
+  }
+
+  async listEvents(query: LogEventQuery): Promise<LogEventPage> {
+    return this.exclusive(() => {
+      const rows = this.eventLogSql.listEvents.all({
+        type: query.type ?? null,
+        source: query.source ?? null,
+        before: query.cursor === undefined ? null : decodeSeqCursor(query.cursor),
+        limit: query.limit + 1,
+      }) as LogEventRow[];
+      const events = rows.slice(0, query.limit).map(toLogEventRecord);
+      const last = events.at(-1);
+      return { events, nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null };
+    });
+  }
+
+  async eventLogHead(): Promise<number> {
+    return this.exclusive(() => this.eventLogSql.head.get() as number);
+  }
+
+  async registerTriggers(triggers: readonly NewTrigger[]): Promise<void> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      this.inWriteTransaction(() => {
+        for (const trigger of triggers) {
+          this.eventLogSql.registerTrigger.run({ name: trigger.name, event_type: trigger.eventType, workflow: trigger.workflow, now });
+        }
+      });
+    });
+  }
+
+  async listTriggers(): Promise<TriggerRecord[]> {
+    return this.exclusive(() => (this.eventLogSql.listTriggers.all() as TriggerRow[]).map(toTriggerRecord));
+  }
+
+  async dispatchEvents(request: DispatchRequest): Promise<DispatchResult> {
+    return this.exclusive(() => {
+      const result: DispatchResult = { created: [], more: false };
+      // Look before taking the write lock, as claims do: idle polls never contend.
+      const pending = this.eventLogSql.pendingTriggers.all({ names: JSON.stringify(request.triggers) }) as string[];
+      for (const name of pending) {
+        // Each trigger in its own transaction: the write lock makes this the only dispatcher.
+        this.inWriteTransaction(() => {
+          const trigger = toTriggerRecord(this.eventLogSql.getTrigger.get(name) as TriggerRow);
+          const events = (this.eventLogSql.nextEvents.all({ type: trigger.eventType, cursor: trigger.cursor, name, limit: request.limit }) as LogEventRow[])
+            .map(toLogEventRecord);
+          if (events.length === 0) return;
+          const now = this.clock();
+          for (const run of request.plan(trigger, events)) {
+            const inserted = this.insertRun(run, now);
+            if (inserted) result.created.push(toRunRecord(inserted));
+          }
+          this.eventLogSql.moveCursor.run({ name, cursor: events.at(-1)!.seq, now });
+          result.more ||= events.length === request.limit;
+        });
+      }
+      return result;
+    });
+  }
+
+  async upsertWebhooks(webhooks: readonly Pick<WebhookRecord, "name" | "definition">[]): Promise<void> {
+    return this.exclusive(() => {
+      const now = this.clock();
+      this.inWriteTransaction(() => {
+        for (const { name, definition } of webhooks) this.eventLogSql.upsertWebhook.run({ name, definition, now });
+      });
+    });
+  }
+
+  async getWebhook(name: string): Promise<WebhookRecord | undefined> {
+    return this.exclusive(() => {
+      const row = this.eventLogSql.getWebhook.get(name) as WebhookRow | undefined;
+      return row && toWebhookRecord(row);
+    });
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return this.exclusive(() => (this.eventLogSql.listWebhooks.all() as WebhookRow[]).map(toWebhookRecord));
   }
 }
 
