@@ -100,7 +100,7 @@ export type { RecordedRunFilter } from "./client/recorded-runs.js";
 export { InvalidRunExportError } from "./api/errors.js";
 // ---- event log: triggers, webhooks, subscriptions ----
 export { trigger } from "./api/trigger.js";
-export type { TriggerDefinition, TriggerOptions } from "./api/trigger.js";
+export type { TriggerDefinition, TriggerOptions, AnyTrigger } from "./api/trigger.js";
 export { webhook } from "./api/webhook.js";
 export type { WebhookDefinition, WebhookOptions, WebhookSignature } from "./api/webhook.js";
 export type { LoggedEvent } from "./api/logged-event.js";

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { startServer } from "../../src/index.js";
 import { openTestEndure } from "../../test/helpers/test-endure.js";
+import { waitUntil } from "../../test/helpers/wait-until.js";
 
 const SECRET = "It's a Secret to Everybody";
 process.env.GITHUB_WEBHOOK_SECRET = SECRET;
@@ -45,6 +46,7 @@ describe("github-push example", () => {
     assert.equal(type, "github.push");
 
     const run = endure.handle(`trigger:check-main:${seq}`);
+    await waitUntil(() => endure.get(run.id).then(() => true, () => false), "the trigger to start the check");
     assert.deepEqual(await run.result(), { repo: "acme/shop", sha: "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", state: "success" });
     const shown = await endure.events.get(seq);
     assert.deepEqual(shown?.runs.map((started) => started.id), [run.id]);
@@ -67,7 +69,7 @@ describe("github-push example", () => {
 
     const forged = await deliver("push", body, { "X-Hub-Signature-256": sign(body, "not the secret") });
     assert.equal(forged.status, 401);
-    await endure.handle(`trigger:check-main:${seq}`).result();
+    await waitUntil(async () => (await endure.list({})).runs.length === 1, "the trigger to start the check");
     assert.equal((await endure.events.list({})).events.length, 1);
     assert.equal((await endure.list({})).runs.length, 1);
   });

@@ -71,6 +71,9 @@ export function trigger<T = unknown>(name: string, options: TriggerOptions<T>): 
   return Object.freeze({ kind: "trigger" as const, name, eventType, workflow, filter, runSettings });
 }
 
+/** A trigger of any payload type (a typed filter takes narrower events than `unknown` ones). */
+export type AnyTrigger = TriggerDefinition<never>;
+
 /** Whether `value` came from {@link trigger}. */
 export function isTriggerDefinition(value: unknown): value is TriggerDefinition {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "trigger";

@@ -8,6 +8,8 @@ import { validateRunId } from "../api/validate.js";
 import { isWorkflowDefinition, type WorkflowDefinition } from "../api/workflow.js";
 import type { Diagnosis } from "../client/diagnosis.js";
 import { Endure, type SendOptions, type StartedRun } from "../client/endure.js";
+import type { EmitOptions } from "../client/event-log.js";
+import type { EmittedEvent } from "../client/event-info.js";
 import { FINISHED_STATUSES } from "../store/store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Logger } from "../worker/logger.js";
@@ -202,6 +204,20 @@ export class TestEnv {
     const sent = await this.endure.send(runId, event as string, payload, options);
     await this.settle();
     return sent;
+  }
+
+  /**
+   * Appends an event to the event log (see `endure.emit()`), dispatches it to the env's triggers
+   * and lets the runs settle, so the test sees the runs it started and the subscriptions that took it.
+   */
+  async emit<I>(event: EventDefinition<unknown, I>, payload: NoInfer<I>, options?: EmitOptions): Promise<EmittedEvent>;
+  async emit(type: string, payload?: unknown, options?: EmitOptions): Promise<EmittedEvent>;
+  async emit(type: string | EventDefinition<unknown, unknown>, payload?: unknown, options?: EmitOptions): Promise<EmittedEvent> {
+    this.assertOpen();
+    const emitted = await this.endure.emit(type as string, payload, options);
+    await this.worker.dispatchEventsNow();
+    await this.settle();
+    return emitted;
   }
 
   /**

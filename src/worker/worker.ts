@@ -20,7 +20,7 @@ import { observedRun, runEnd, workerObserver } from "./observers.js";
 import { WorkerPresence } from "./presence.js";
 import { serves, type ServedVersions } from "../store/version-pinning.js";
 import { servedVersionsOf } from "./served-versions.js";
-import type { TriggerDefinition } from "../api/trigger.js";
+import type { AnyTrigger, TriggerDefinition } from "../api/trigger.js";
 import type { WebhookDefinition } from "../api/webhook.js";
 import { TriggerDispatcher } from "./trigger-dispatcher.js";
 
@@ -83,7 +83,7 @@ export interface WorkerOptions {
    * Triggers this worker dispatches, defined with `trigger()`: every event of a trigger's type
    * appended to the event log starts one run of its workflow (which this worker must run too).
    */
-  triggers?: readonly TriggerDefinition[];
+  triggers?: readonly AnyTrigger[];
   /** Webhooks, defined with `webhook()`: written to the store, where every Endure server reads them. */
   webhooks?: readonly WebhookDefinition[];
   // ---- testing ----
@@ -213,8 +213,8 @@ export class Worker {
   }
 
   /** The triggers, each of a workflow this worker runs. */
-  private servedTriggers(triggers: readonly TriggerDefinition[]): TriggerDefinition[] {
-    const served = [...byName(triggers, "trigger", "triggers").values()];
+  private servedTriggers(triggers: readonly AnyTrigger[]): TriggerDefinition[] {
+    const served = [...byName(triggers as readonly TriggerDefinition[], "trigger", "triggers").values()];
     for (const trigger of served) {
       if (this.workflows.get(trigger.workflow.name) !== trigger.workflow) {
         throw new InvalidArgumentError(

@@ -6,7 +6,8 @@ import { openScene } from "./fixtures/scene.js";
 import { listenToDevice } from "./fixtures/subscription-listener.js";
 import { readViolations } from "./fixtures/side-effects.js";
 
-const WORKER = { workflows: ["subscription-listener"], pollInterval: "20ms", lease: "500ms" };
+// The test kills the worker while runs run, round after round: that is no crash loop.
+const WORKER = { workflows: ["subscription-listener"], pollInterval: "20ms", lease: "500ms", maxCrashes: 100 };
 const DEVICES = ["d0", "d1", "d2"];
 const ROUNDS = 5;
 const PER_ROUND = 3;

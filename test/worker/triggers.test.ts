@@ -15,6 +15,12 @@ const notify = workflow("notify", async (event: LoggedEvent<Push>) => `notified 
 const buildMain = trigger<Push>("build-main", { event: "git.push", workflow: build, filter: (event) => event.payload.ref === "main", tags: ["ci"] });
 const notifyAll = trigger<Push>("notify-all", { event: "git.push", workflow: notify });
 
+/** The result of the run a trigger starts for an event, once the dispatch has started it. */
+async function resultOf(endure: Endure, id: string): Promise<unknown> {
+  await waitUntil(() => endure.get(id).then(() => true, () => false), `the trigger to start run ${id}`);
+  return await endure.handle(id).result();
+}
+
 const runsOf = async (endure: Endure, tag: string) => (await endure.list({ tags: [tag] })).runs.map((run) => run.id).sort();
 
 describe("triggers", () => {
@@ -27,9 +33,9 @@ describe("triggers", () => {
     await endure.emit("git.tag", { ref: "main", commits: 0 });
 
     const built = endure.handle(`trigger:build-main:${main.seq}`);
-    assert.deepEqual(await built.result(), { seq: main.seq, ref: "main", type: "git.push" });
-    assert.equal(await endure.handle(`trigger:notify-all:${main.seq}`).result(), "notified of 3 commits");
-    assert.equal(await endure.handle(`trigger:notify-all:${feature.seq}`).result(), "notified of 1 commits");
+    assert.deepEqual(await resultOf(endure, built.id), { seq: main.seq, ref: "main", type: "git.push" });
+    assert.equal(await resultOf(endure, `trigger:notify-all:${main.seq}`), "notified of 3 commits");
+    assert.equal(await resultOf(endure, `trigger:notify-all:${feature.seq}`), "notified of 1 commits");
     const info = await endure.get(built.id);
     assert.deepEqual([...info.tags].sort(), ["ci", `event:${main.seq}`, "trigger:build-main"]);
 
@@ -47,15 +53,15 @@ describe("triggers", () => {
     const again = await endure.emit("git.push", { ref: "main", commits: 2 }, { key: "delivery-1" });
     assert.equal(again.duplicate, true);
     assert.equal(again.seq, first.seq);
-    await endure.handle(`trigger:build-main:${first.seq}`).result();
-    await endure.handle(`trigger:notify-all:${first.seq}`).result();
+    await resultOf(endure, `trigger:build-main:${first.seq}`);
+    await resultOf(endure, `trigger:notify-all:${first.seq}`);
 
     const copy = await endure.events.redispatch(first.seq, { trigger: "notify-all" });
     assert.equal(copy.redispatchOf, first.seq);
-    assert.equal(await endure.handle(`trigger:notify-all:${copy.seq}`).result(), "notified of 2 commits");
+    assert.equal(await resultOf(endure, `trigger:notify-all:${copy.seq}`), "notified of 2 commits");
     const everyone = await endure.events.redispatch(first.seq);
-    await endure.handle(`trigger:build-main:${everyone.seq}`).result();
-    await endure.handle(`trigger:notify-all:${everyone.seq}`).result();
+    await resultOf(endure, `trigger:build-main:${everyone.seq}`);
+    await resultOf(endure, `trigger:notify-all:${everyone.seq}`);
     assert.deepEqual(await runsOf(endure, "trigger:build-main"), [`trigger:build-main:${everyone.seq}`, `trigger:build-main:${first.seq}`].sort());
     assert.equal((await endure.list({})).runs.length, 5);
   });
@@ -73,7 +79,7 @@ describe("triggers", () => {
     const other = await Endure.open({ store: url });
     t.after(() => other.close());
     await other.startWorker({ workflows: [build], triggers: [buildMain], pollInterval: 10 });
-    assert.equal(((await other.handle(`trigger:build-main:${whileDown.seq}`).result()) as { seq: number }).seq, whileDown.seq);
+    assert.equal(((await resultOf(other, `trigger:build-main:${whileDown.seq}`)) as { seq: number }).seq, whileDown.seq);
     assert.deepEqual(await runsOf(other, "trigger:build-main"), [`trigger:build-main:${whileDown.seq}`]);
     assert.equal(await other.get(`trigger:build-main:${before.seq}`).catch((error: { code: string }) => error.code), "RUN_NOT_FOUND");
   });
@@ -107,7 +113,7 @@ describe("triggers", () => {
 
     const bad = await endure.emit("git.push", { ref: "main", commits: -1 });
     const good = await endure.emit("git.push", { ref: "main", commits: 1 });
-    await endure.handle(`trigger:picky:${good.seq}`).result();
+    await resultOf(endure, `trigger:picky:${good.seq}`);
     assert.deepEqual(await runsOf(endure, "trigger:picky"), [`trigger:picky:${good.seq}`]);
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, new RegExp(`the filter of trigger "picky" threw on event ${bad.seq} \\(git.push\\).*endure events redispatch ${bad.seq} --trigger picky`));
