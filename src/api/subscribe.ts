@@ -67,9 +67,16 @@ export async function subscribe<T = unknown>(event: string | EventDefinition<T, 
   };
 }
 
+const SUBSCRIPTION_PREFIX = "endure:sub:";
+
 /** The inbox event through which the store hands the subscription at `position` its events. */
 export function subscriptionEventName(position: number): string {
-  return `endure:sub:${position}`;
+  return `${SUBSCRIPTION_PREFIX}${position}`;
+}
+
+/** The position of the subscription whose events an inbox event name carries (undefined: not a subscription's). */
+export function subscriptionPosition(eventName: string): number | undefined {
+  return eventName.startsWith(SUBSCRIPTION_PREFIX) ? Number(eventName.slice(SUBSCRIPTION_PREFIX.length)) : undefined;
 }
 
 /** An event of the log as the store's trigger writes it into a subscribed run's inbox. */

@@ -1,4 +1,5 @@
 import ms from "ms";
+import { subscriptionPosition } from "../api/subscribe.js";
 import { RESERVED_EVENT_PREFIX } from "../api/validate.js";
 import type { QueueUsage, WorkerRecord } from "../store/worker-registry.js";
 import { serves } from "../store/version-pinning.js";
@@ -175,7 +176,7 @@ function waiting(facts: RunFacts): Diagnosis {
   const event = waits.find((entry) => entry.kind === "event");
   if (event) {
     const timeout = event.wakeAt ? `; it times out ${at(event.wakeAt, now)}` : "";
-    return state("waiting-for-event", `Waiting for event "${event.name}" since ${time(event.startedAt, now)}${timeout}${more(1)}.`, event.startedAt, event.wakeAt);
+    return state("waiting-for-event", `Waiting for ${eventWaited(event, journal)} since ${time(event.startedAt, now)}${timeout}${more(1)}.`, event.startedAt, event.wakeAt);
   }
   const children = waits.filter((entry) => entry.kind === "child");
   if (children.length > 0) {
@@ -190,6 +191,14 @@ function waiting(facts: RunFacts): Diagnosis {
   const names = run.waitingFor.filter((name) => !name.startsWith(RESERVED_EVENT_PREFIX));
   if (names.length > 0) return state("waiting-for-event", `Waiting for event ${names.map((name) => `"${name}"`).join(" or ")} since ${time(run.updatedAt, now)}.`, run.updatedAt, run.wakeAt);
   return state("sleeping", `Waiting until ${time(run.wakeAt, now)}.`, run.updatedAt, run.wakeAt);
+}
+
+/** `event "approval"`, or for a subscription's wait `the next "github.push" event of its subscription (position 0)`. */
+function eventWaited(event: JournalEntryInfo, journal: readonly JournalEntryInfo[]): string {
+  const position = subscriptionPosition(event.name);
+  if (position === undefined) return `event "${event.name}"`;
+  const subscription = journal.find((entry) => entry.position === position && entry.kind === "subscribe");
+  return `the next "${subscription?.name ?? "?"}" event of its subscription (position ${position})`;
 }
 
 // ---- version pinning ----

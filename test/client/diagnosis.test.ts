@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { describe, test } from "node:test";
-import { queue, sleep, step, waitForEvent, workflow, type Diagnosis, type Endure } from "../../src/index.js";
+import { queue, sleep, step, subscribe, waitForEvent, workflow, type Diagnosis, type Endure } from "../../src/index.js";
 import { openStore } from "../../src/store/open-store.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
@@ -45,6 +45,19 @@ describe("why is it stuck? get(id).diagnosis", () => {
     const diagnosis = await diagnosisWhen(endure, waiting.id, "waiting");
     assert.equal(diagnosis.reason, "waiting-for-event");
     assert.match(diagnosis.summary, /^Waiting for event "approval" since .+; it times out at .+ \(in (23|24) hours\)\.$/);
+  });
+
+  test("names the event type a subscribed run waits for", async (t) => {
+    const subscriber = workflow("diag-subscriber", async () => {
+      const pushes = await subscribe("github.push");
+      return await pushes.next({ timeout: "1 hour" });
+    });
+    const { endure, close } = await openTestEndure({ workflows: [subscriber] });
+    t.after(close);
+    const run = await endure.start(subscriber, []);
+    const diagnosis = await diagnosisWhen(endure, run.id, "waiting");
+    assert.equal(diagnosis.reason, "waiting-for-event");
+    assert.match(diagnosis.summary, /^Waiting for the next "github\.push" event of its subscription \(position 0\) since .+; it times out at .+ \(in (59 minutes|1 hour)\)\.$/);
   });
 
   test("names the child run a parent waits for, with the child's status", async (t) => {
