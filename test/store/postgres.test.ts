@@ -232,9 +232,13 @@ describe("PostgreSQL", postgresOnly, () => {
       assert.deepEqual(value, [{ seq: "on", hash: "on" }]);
     });
 
-    it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {
+    /**
+     * A store on a fresh schema whose connections carry a name of their own, with a run worker-1
+     * claimed; `lockWait()` resolves once one of its connections waits for a lock.
+     */
+    const claimedRunOnNamedStore = async (t: { after(fn: () => Promise<void>): void }) => {
       const schema = schemaFor(t);
-      const name = `suspend_${randomUUID().slice(0, 8)}`;
+      const name = `named_${randomUUID().slice(0, 8)}`;
       const url = new URL(schema.url);
       url.searchParams.set("application_name", name);
       const store = await PostgresStore.open(url.toString());
@@ -242,6 +246,15 @@ describe("PostgreSQL", postgresOnly, () => {
       const { run } = await store.createRun(newRun());
       const [claimed] = await store.claimRuns(claimRequest("worker-1"));
       assert.equal(claimed?.run.id, run.id);
+      const lockWait = (what: string) => waitUntil(async () => {
+        const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
+        return rows.length > 0;
+      }, what);
+      return { schema, store, run, claimed, lockWait };
+    };
+
+    it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {
+      const { schema, store, run, claimed, lockWait } = await claimedRunOnNamedStore(t);
       // What sendEvent does, held open: the run's row locked, the event added, not yet committed.
       const sender = new pg.Client({ connectionString: DATABASE_URL });
       await sender.connect();
@@ -253,10 +266,7 @@ describe("PostgreSQL", postgresOnly, () => {
         runId: run.id, epoch: claimed.run.epoch, entries: [], consumed: [], cancelDelivered: false,
         outcome: { status: "waiting", dueAt: null, waitingFor: ["go"] },
       }]);
-      await waitUntil(async () => {
-        const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
-        return rows.length > 0;
-      }, "the suspending commit to wait for the row lock");
+      await lockWait("the suspending commit to wait for the row lock");
       await sender.query("COMMIT");
       assert.deepEqual(await suspending, [true]);
       const after = await store.getRun(run.id);
@@ -343,15 +353,7 @@ describe("PostgreSQL", postgresOnly, () => {
     });
 
     it("a run suspending while an event it subscribed to is being appended still sees the event", async (t) => {
-      const schema = schemaFor(t);
-      const name = `subscribe_${randomUUID().slice(0, 8)}`;
-      const url = new URL(schema.url);
-      url.searchParams.set("application_name", name);
-      const store = await PostgresStore.open(url.toString());
-      t.after(() => store.close());
-      const { run } = await store.createRun(newRun());
-      const [claimed] = await store.claimRuns(claimRequest("worker-1"));
-      assert.equal(claimed?.run.id, run.id);
+      const { schema, store, run, claimed, lockWait } = await claimedRunOnNamedStore(t);
       const subscribe = { runId: run.id, epoch: claimed.run.epoch, entries: [], consumed: [], cancelDelivered: false };
       assert.deepEqual(await store.commit("worker-1", [{ ...subscribe, subscriptions: [{ position: 0, eventType: "tick" }] }]), [true]);
       // An append held open: its trigger locked the run and delivered the event, not yet committed.
@@ -362,10 +364,7 @@ describe("PostgreSQL", postgresOnly, () => {
         await appender.query("BEGIN");
         await appender.query(`INSERT INTO "${schema.schema}".event_log (type, source, payload, received_at) VALUES ('tick', 'test', 'null', 0)`);
         suspending = store.commit("worker-1", [{ ...subscribe, outcome: { status: "waiting", dueAt: null, waitingFor: ["endure:sub:0"] } }]);
-        await waitUntil(async () => {
-          const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
-          return rows.length > 0;
-        }, "the suspending commit to wait for the run's row lock, which the append's trigger holds");
+        await lockWait("the suspending commit to wait for the run's row lock, which the append's trigger holds");
         await appender.query("COMMIT");
       } finally {
         // Ends an append left open by a failure, which would hold the schema's drop up forever.

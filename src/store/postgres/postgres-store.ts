@@ -655,8 +655,7 @@ export class PostgresStore implements Store {
   }
 
   async registerTriggers(triggers: readonly NewTrigger[]): Promise<void> {
-    // The last definition of a name wins, as when registered one by one.
-    const rows = [...new Map(triggers.map((trigger) => [trigger.name, trigger])).values()];
+    const rows = lastOfEachName(triggers);
     await this.guard((query) => query(this.eventLogSql.registerTriggers, [
       rows.map((row) => row.name), rows.map((row) => row.eventType), rows.map((row) => row.workflow), this.clock(),
     ]));
@@ -691,8 +690,7 @@ export class PostgresStore implements Store {
   }
 
   async upsertWebhooks(webhooks: readonly Pick<WebhookRecord, "name" | "definition">[]): Promise<void> {
-    // The last definition of a name wins, as when upserted one by one.
-    const rows = [...new Map(webhooks.map((webhook) => [webhook.name, webhook])).values()];
+    const rows = lastOfEachName(webhooks);
     await this.guard((query) => query(this.eventLogSql.upsertWebhooks, [rows.map((row) => row.name), rows.map((row) => row.definition), this.clock()]));
   }
 
@@ -762,6 +760,11 @@ function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
     column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"), column("trace_context"),
     column("version"),
   ];
+}
+
+/** The last of the items with each name, as writing them one by one would leave (one statement may write a row once only). */
+function lastOfEachName<Item extends { name: string }>(items: readonly Item[]): Item[] {
+  return [...new Map(items.map((item) => [item.name, item])).values()];
 }
 
 function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {

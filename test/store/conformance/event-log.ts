@@ -110,6 +110,8 @@ export function eventLogTests(t: SuiteContext): void {
       await t.store.registerTriggers([{ name: "paid", eventType: "order.settled", workflow: "wf2" }]);
       const [, paid] = await t.store.listTriggers();
       assert.deepEqual(paid, { name: "paid", eventType: "order.settled", workflow: "wf2", cursor: event!.seq, createdAt: T0, updatedAt: T0 + 1_000 });
+      await t.store.registerTriggers([{ name: "audit", eventType: "a", workflow: "wf" }, { name: "audit", eventType: "b", workflow: "wf" }]);
+      assert.equal((await t.store.listTriggers())[0]?.eventType, "b", "a name given twice in one call: the last wins");
     });
 
     it("dispatches each event once, oldest first: the plan's runs start and the cursor moves past the events read", async () => {
@@ -210,6 +212,8 @@ export function eventLogTests(t: SuiteContext): void {
         { name: "shop", definition: '{"eventType":"order.settled"}', updatedAt: T0 + 1_000 },
       ]);
       assert.equal(await t.store.getWebhook("missing"), undefined);
+      await t.store.upsertWebhooks([{ name: "git", definition: "1" }, { name: "git", definition: "2" }]);
+      assert.equal((await t.store.getWebhook("git"))?.definition, "2", "a name given twice in one call: the last wins");
     });
   });
 
