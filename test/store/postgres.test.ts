@@ -73,7 +73,7 @@ describe("PostgreSQL", postgresOnly, () => {
       const { run } = await a.createRun(newRun());
       assert.equal(await b.getRun(run.id), undefined);
       const { rows } = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [first.schema]);
-      assert.deepEqual(rows.map((row: { table_name: string }) => row.table_name), ["inbox", "journal", "journal_history", "queues", "runs", "schedules", "schema_migrations", "workers", "workflows"]);
+      assert.deepEqual(rows.map((row: { table_name: string }) => row.table_name), ["event_log", "inbox", "journal", "journal_history", "queues", "runs", "schedules", "schema_migrations", "subscriptions", "triggers", "webhooks", "workers", "workflows"]);
     });
 
     it("stores ids, names and payloads full of quotes, semicolons and SQL unchanged", async (t) => {
@@ -232,9 +232,13 @@ describe("PostgreSQL", postgresOnly, () => {
       assert.deepEqual(value, [{ seq: "on", hash: "on" }]);
     });
 
-    it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {
+    /**
+     * A store on a fresh schema whose connections carry a name of their own, with a run worker-1
+     * claimed; `lockWait()` resolves once one of its connections waits for a lock.
+     */
+    const claimedRunOnNamedStore = async (t: { after(fn: () => Promise<void>): void }) => {
       const schema = schemaFor(t);
-      const name = `suspend_${randomUUID().slice(0, 8)}`;
+      const name = `named_${randomUUID().slice(0, 8)}`;
       const url = new URL(schema.url);
       url.searchParams.set("application_name", name);
       const store = await PostgresStore.open(url.toString());
@@ -242,6 +246,15 @@ describe("PostgreSQL", postgresOnly, () => {
       const { run } = await store.createRun(newRun());
       const [claimed] = await store.claimRuns(claimRequest("worker-1"));
       assert.equal(claimed?.run.id, run.id);
+      const lockWait = (what: string) => waitUntil(async () => {
+        const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
+        return rows.length > 0;
+      }, what);
+      return { schema, store, run, claimed, lockWait };
+    };
+
+    it("a run suspending while an event for it is being sent, under the run's row lock, still sees the event", async (t) => {
+      const { schema, store, run, claimed, lockWait } = await claimedRunOnNamedStore(t);
       // What sendEvent does, held open: the run's row locked, the event added, not yet committed.
       const sender = new pg.Client({ connectionString: DATABASE_URL });
       await sender.connect();
@@ -253,10 +266,7 @@ describe("PostgreSQL", postgresOnly, () => {
         runId: run.id, epoch: claimed.run.epoch, entries: [], consumed: [], cancelDelivered: false,
         outcome: { status: "waiting", dueAt: null, waitingFor: ["go"] },
       }]);
-      await waitUntil(async () => {
-        const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1`, [name]);
-        return rows.length > 0;
-      }, "the suspending commit to wait for the row lock");
+      await lockWait("the suspending commit to wait for the row lock");
       await sender.query("COMMIT");
       assert.deepEqual(await suspending, [true]);
       const after = await store.getRun(run.id);
@@ -294,6 +304,76 @@ describe("PostgreSQL", postgresOnly, () => {
         return await Promise.race([run.result(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]);
       }, "a run to be picked up without polling", 20_000, 0);
       assert.equal(result, "hello");
+    });
+
+    // ---- event log ----
+    it("commits concurrent appends from many connections in seq order: a reader never sees a smaller seq appear later", { timeout: 60_000 }, async (t) => {
+      const schema = schemaFor(t);
+      const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(schema.url)));
+      t.after(() => Promise.all(stores.map((store) => store.close())));
+      let appending = true;
+      const appenders = stores.flatMap((store, s) => Array.from({ length: 4 }, async (_, a) => {
+        for (let i = 0; i < 40; i += 1) await store.appendEvents([{ type: "tick", source: "test", payload: JSON.stringify([s, a, i]) }]);
+      }));
+      const done = Promise.all(appenders).finally(() => (appending = false));
+      // What a trigger's cursor relies on: once seq n is visible, every seq below n that will ever
+      // commit is visible too.
+      const read = async () => ((await admin.query(`SELECT seq FROM "${schema.schema}".event_log ORDER BY seq`)).rows as { seq: string }[]).map((row) => Number(row.seq));
+      let seen = new Set<number>();
+      let highest = 0;
+      let reads = 0;
+      while (appending) {
+        const now = await read();
+        const late = now.filter((seq) => seq < highest && !seen.has(seq));
+        assert.deepEqual(late, [], `seqs below ${highest} became visible after it`);
+        seen = new Set(now);
+        highest = Math.max(highest, ...now);
+        reads += 1;
+      }
+      await done;
+      assert.equal((await read()).length, 4 * 4 * 40);
+      assert.ok(reads > 10, `the reader read while appends went on (${reads} reads)`);
+    });
+
+    it("NOTIFYs the store's wake channel on append, so other processes' dispatchers learn of new events", async (t) => {
+      const schema = schemaFor(t);
+      const listening = await PostgresStore.open(schema.url);
+      const appending = await PostgresStore.open(schema.url);
+      t.after(async () => {
+        await listening.close();
+        await appending.close();
+      });
+      let wakes = 0;
+      t.after(listening.watchDue(() => (wakes += 1)));
+      // The listener tells once it is connected: from then on, only a NOTIFY wakes it.
+      await waitUntil(() => wakes > 0, "the wake listener to connect");
+      const before = wakes;
+      await appending.appendEvents([{ type: "tick", source: "test", payload: "null" }]);
+      await waitUntil(() => wakes > before, "a wake after the append");
+    });
+
+    it("a run suspending while an event it subscribed to is being appended still sees the event", async (t) => {
+      const { schema, store, run, claimed, lockWait } = await claimedRunOnNamedStore(t);
+      const subscribe = { runId: run.id, epoch: claimed.run.epoch, entries: [], consumed: [], cancelDelivered: false };
+      assert.deepEqual(await store.commit("worker-1", [{ ...subscribe, subscriptions: [{ position: 0, eventType: "tick" }] }]), [true]);
+      // An append held open: its trigger locked the run and delivered the event, not yet committed.
+      const appender = new pg.Client({ connectionString: DATABASE_URL });
+      await appender.connect();
+      let suspending: Promise<boolean[]>;
+      try {
+        await appender.query("BEGIN");
+        await appender.query(`INSERT INTO "${schema.schema}".event_log (type, source, payload, received_at) VALUES ('tick', 'test', 'null', 0)`);
+        suspending = store.commit("worker-1", [{ ...subscribe, outcome: { status: "waiting", dueAt: null, waitingFor: ["endure:sub:0"] } }]);
+        await lockWait("the suspending commit to wait for the run's row lock, which the append's trigger holds");
+        await appender.query("COMMIT");
+      } finally {
+        // Ends an append left open by a failure, which would hold the schema's drop up forever.
+        await appender.end();
+      }
+      assert.deepEqual(await suspending, [true]);
+      const after = await store.getRun(run.id);
+      assert.equal(after?.status, "waiting");
+      assert.ok(after.dueAt !== null, "the event appended meanwhile makes the run due at once, not wait forever");
     });
   });
 

@@ -31,7 +31,7 @@ BEGIN
          NEW.received_at
   FROM subscriptions WHERE event_type = NEW.type;
   UPDATE runs SET due_at = NEW.received_at, updated_at = NEW.received_at
-  WHERE id IN (SELECT run_id FROM subscriptions WHERE event_type = NEW.type) AND status = 'waiting'
+  WHERE id IN (SELECT run_id FROM subscriptions WHERE event_type = NEW.type) AND +status = 'waiting'
     AND EXISTS (SELECT 1 FROM subscriptions AS s, json_each(runs.waiting_for) AS w
                 WHERE s.run_id = runs.id AND s.event_type = NEW.type AND w.value = 'endure:sub:' || s.position);
 END;

@@ -310,6 +310,49 @@ describe("SqliteStore", () => {
     for (const [query, text] of Object.entries(byId)) assert.match(text, /SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/, `${query}:\n${text}`);
   });
 
+  // ---- event log ----
+  it("answers the event log's queries, and finds the runs an event wakes, from indexes however long the log", async (t) => {
+    const store = new SqliteStore(":memory:");
+    t.after(() => store.close());
+    const db = connectionOf(store);
+    const upTo = (to: number) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${to})`;
+    db.exec(`
+      ${upTo(50000)} INSERT INTO event_log (type, source, payload, key, received_at) SELECT 't-' || (i % 50), 's-' || (i % 7), 'null', 'k-' || i, i FROM n;
+      ${upTo(1000)} INSERT INTO triggers (name, event_type, workflow, cursor, created_at, updated_at) SELECT 'tr-' || i, 't-' || (i % 50), 'wf', 49000, 0, 0 FROM n;
+      ${upTo(20000)} INSERT INTO subscriptions (run_id, position, event_type) SELECT 'r-' || i, 0, 't-' || (i % 500) FROM n;
+      ANALYZE;`);
+    // No runs: planned with the statistics of an empty runs table, the wake-up would walk the status index.
+    const statements = Reflect.get(store, "eventLogSql") as Record<string, Database.Statement>;
+    const explain = (text: string, params: unknown) => (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((row) => row.detail).join("\n");
+    const plan = (name: string, params: unknown) => {
+      const statement = statements[name];
+      assert.ok(statement, `SqliteStore has no event log statement "${name}"; if it was renamed, update this test`);
+      return explain(statement.source, params);
+    };
+    // The subscription trigger's wake-up, as the trigger has it (NEW.x as parameters).
+    const trigger = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'event_log_to_subscribers'`).pluck().get() as string;
+    const wake = /UPDATE runs SET due_at[^;]*;/.exec(trigger)?.[0].replaceAll(/NEW\.(\w+)/g, "@$1");
+    assert.ok(wake, `no UPDATE of runs in the trigger:\n${trigger}`);
+    const plans = {
+      page: plan("listEvents", { before: 100, limit: 51 }),
+      ofType: plan("listEventsOfType", { type: "t-3", before: 40000, limit: 51 }),
+      fromSource: plan("listEventsFromSource", { source: "s-3", before: 40000, limit: 51 }),
+      ofTypeFromSource: plan("listEventsOfTypeFromSource", { type: "t-3", source: "s-3", before: 40000, limit: 51 }),
+      eventByKey: plan("eventByKey", ["k-7"]),
+      pendingTriggers: plan("pendingTriggers", { names: JSON.stringify(["tr-1", "tr-2"]) }),
+      nextEvents: plan("nextEvents", { type: "t-3", cursor: 100, name: "tr-1", limit: 100 }),
+      deleteSubscriptions: plan("deleteSubscriptions", { ids: JSON.stringify(["r-1"]) }),
+      wake: explain(wake, { type: "t-3", received_at: 1 }),
+    };
+    for (const [query, text] of Object.entries(plans)) {
+      assert.doesNotMatch(text, /^SCAN (event_log|triggers|subscriptions|runs)$/m, `${query} scans a whole table:\n${text}`);
+      assert.match(text, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING PRIMARY KEY/, `${query} uses no index:\n${text}`);
+    }
+    assert.match(plans.wake, /SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/, `the woken runs are found by id, not among every waiting run:\n${plans.wake}`);
+    assert.match(plans.ofType, /USING INDEX event_log_type/, plans.ofType);
+    assert.match(plans.fromSource, /USING INDEX event_log_source/, plans.fromSource);
+  });
+
   it("has the schema committed in test/store/schema.sql", async () => {
     const live = await dumpSchema();
     const committed = readFileSync(new URL("./schema.sql", import.meta.url), "utf8");

@@ -1,4 +1,5 @@
-import type { JournalEntry, NewRun, RunCommit, RunOutcome } from "../store.js";
+import type { NewSubscription } from "../event-log-store.js";
+import { ENDED_STATUSES, type JournalEntry, type NewRun, type RunCommit, type RunOutcome } from "../store.js";
 
 /** One run's part of a group commit, merged from all of its commits in the batch. */
 export interface RunPart {
@@ -20,6 +21,8 @@ export class CommitBatch {
   readonly runs: RunPart[];
   readonly entries: (JournalEntry & { runId: string })[];
   readonly consumed: { runId: string; eventSeq: number; position: number }[];
+  /** Subscriptions the runs opened (see {@link subscriptionsKept}). */
+  readonly subscriptions: (NewSubscription & { runId: string })[];
   private readonly candidates: boolean[];
 
   constructor(private readonly commits: readonly RunCommit[]) {
@@ -29,6 +32,7 @@ export class CommitBatch {
     const parts = new Map<string, RunPart>();
     const entries = new Map<string, JournalEntry & { runId: string }>();
     const consumed: CommitBatch["consumed"] = [];
+    const subscriptions: CommitBatch["subscriptions"] = [];
     this.candidates = commits.map((commit) => {
       if (commit.epoch !== newest.get(commit.runId)) return false;
       let part = parts.get(commit.runId);
@@ -39,11 +43,24 @@ export class CommitBatch {
       part.outcome = commit.outcome;
       for (const entry of commit.entries) entries.set(`${commit.runId}\u0000${entry.position}`, { runId: commit.runId, ...entry });
       for (const event of commit.consumed) consumed.push({ runId: commit.runId, ...event });
+      for (const subscription of commit.subscriptions ?? []) subscriptions.push({ runId: commit.runId, ...subscription });
       return true;
     });
     this.runs = [...parts.values()].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
     this.entries = [...entries.values()];
     this.consumed = consumed;
+    this.subscriptions = subscriptions;
+  }
+
+  /**
+   * The subscriptions to write once the commit statement ran: those of runs that passed the fence
+   * and did not end (a run's subscriptions end with it), in the statement's parameters.
+   */
+  subscriptionsKept(fenced: ReadonlySet<string>): unknown[] | undefined {
+    const ending = new Set(this.runs.filter((run) => run.outcome && ENDED_STATUSES.has(run.outcome.status)).map((run) => run.runId));
+    const kept = this.subscriptions.filter(({ runId }) => fenced.has(runId) && !ending.has(runId));
+    if (kept.length === 0) return undefined;
+    return [kept.map((s) => s.runId), kept.map((s) => s.position), kept.map((s) => s.eventType)];
   }
 
   /** The runs that continue as new runs, with those new runs (created once the fence held). */
@@ -62,7 +79,7 @@ export class CommitBatch {
    */
   singleStep(): unknown[] | undefined {
     const [commit, ...others] = this.commits;
-    if (!commit || others.length > 0 || commit.entries.length !== 1 || commit.consumed.length > 0 || commit.outcome) return undefined;
+    if (!commit || others.length > 0 || commit.entries.length !== 1 || commit.consumed.length > 0 || commit.outcome || this.subscriptions.length > 0) return undefined;
     const e = commit.entries[0]!;
     return [commit.runId, commit.epoch, commit.cancelDelivered, e.position, e.kind, e.name, e.status, e.output, e.error, e.attempts, e.startedAt, e.finishedAt, e.wakeAt, e.seq];
   }
@@ -75,6 +92,7 @@ export class CommitBatch {
     const [commit, ...others] = this.commits;
     const outcome = commit?.outcome;
     if (!commit || others.length > 0 || commit.entries.length > 0 || commit.consumed.length > 0 || !outcome || outcome.status === "waiting") return undefined;
+    if (this.subscriptions.length > 0) return undefined;
     if (outcome.status === "completed" && outcome.continuedTo) return undefined;
     const output = outcome.status === "completed" ? outcome.output : null;
     const error = outcome.status === "completed" ? null : outcome.error;

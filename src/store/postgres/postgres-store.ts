@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from "../cursor.js";
 import { forkOf, type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import type {
   ClaimedRun,
@@ -39,6 +39,9 @@ import { scheduleStatements } from "./schedule-sql.js";
 import { FORGET_WORKERS_MS, type QueueUsage, statusCounts, toWorkerRecord, workerColumns, type WorkerHeartbeat, type WorkerRecord, type WorkerRow } from "../worker-registry.js";
 import { workerStatements } from "./worker-sql.js";
 import { servedVersions } from "../version-pinning.js";
+import type { AppendedEvent, DispatchRequest, DispatchResult, LogEventPage, LogEventQuery, LogEventRecord, NewLogEvent, NewTrigger, TriggerRecord, WebhookRecord } from "../event-log-store.js";
+import { type LogEventRow, newEventColumns, toLogEventRecord, toTriggerRecord, toWebhookRecord, type TriggerRow, type WebhookRow } from "../event-log-rows.js";
+import { eventLogStatements } from "./event-log-sql.js";
 
 export interface PostgresStoreOptions {
   /** The store's clock; leases and due times are measured by it. Default: the database server's clock. */
@@ -64,6 +67,8 @@ export class PostgresStore implements Store {
   private readonly databaseClock: DatabaseClock;
   private readonly clock: () => number;
   private readonly wakeListener: WakeListener;
+  /** The channel `watchDue` listens on (the migrations' notify_due trigger NOTIFYs it too). */
+  private readonly wakeChannel: string;
   private closed = false;
   private readonly scheduleSql: ReturnType<typeof scheduleStatements>;
 
@@ -77,7 +82,8 @@ export class PostgresStore implements Store {
     this.scheduleSql = scheduleStatements(url.schema);
     this.databaseClock = new DatabaseClock(pool);
     this.clock = options.clock ?? this.databaseClock.now;
-    this.wakeListener = new WakeListener(config, `endure_due_${url.schema}`);
+    this.wakeChannel = `endure_due_${url.schema}`;
+    this.wakeListener = new WakeListener(config, this.wakeChannel);
   }
 
   /**
@@ -233,9 +239,9 @@ export class PostgresStore implements Store {
 
   async commit(workerId: string, commits: readonly RunCommit[]): Promise<boolean[]> {
     const batch = new CommitBatch(commits);
-    // One statement is one transaction: no BEGIN and COMMIT round trips, unless a run suspends or
-    // continues as a new run (created in the same transaction).
-    if (batch.suspends || batch.continuations.length > 0) return await this.inTransaction((query) => this.applyCommits(query, workerId, batch));
+    // One statement is one transaction: no BEGIN and COMMIT round trips, unless a run suspends,
+    // continues as a new run (created in the same transaction) or subscribes (written after the fence).
+    if (batch.suspends || batch.continuations.length > 0 || batch.subscriptions.length > 0) return await this.inTransaction((query) => this.applyCommits(query, workerId, batch));
     return await this.guard((query) => this.applyCommits(query, workerId, batch));
   }
 
@@ -251,6 +257,7 @@ export class PostgresStore implements Store {
       await query(this.sql.deleteJournals, [ids]);
       await query(this.sql.deleteInboxes, [ids]);
       await query(this.sql.deleteHistories, [ids]);
+      await query(this.eventLogSql.deleteSubscriptions, [ids]);
       return (await query(this.sql.deleteRuns, [ids])).rowCount ?? 0;
     });
   }
@@ -312,6 +319,8 @@ export class PostgresStore implements Store {
     const fenced = new Set((rows as { id: string }[]).map((row) => row.id));
     const successors = batch.continuations.filter(({ runId }) => fenced.has(runId)).map(({ next }) => next);
     if (successors.length > 0) await this.insertRuns(query, successors, now);
+    const subscriptions = batch.subscriptionsKept(fenced);
+    if (subscriptions) await query(this.eventLogSql.subscribe, subscriptions);
     return batch.results(fenced);
   }
 
@@ -596,6 +605,105 @@ export class PostgresStore implements Store {
       return { created, nextAt: rows[0] ? Number((rows[0] as { next_at: string }).next_at) : null, now: this.clock() };
     });
   }
+
+  // ---- event log ---------------------------------------------------------------------------------
+
+  private eventLogStatements?: ReturnType<typeof eventLogStatements>;
+
+  private get eventLogSql(): ReturnType<typeof eventLogStatements> {
+    return (this.eventLogStatements ??= eventLogStatements(this.url.schema));
+  }
+
+  async appendEvents(events: readonly NewLogEvent[]): Promise<AppendedEvent[]> {
+    return await this.inTransaction(async (query) => {
+      await query(this.eventLogSql.lockLog, [this.url.schema]);
+      const now = this.clock();
+      const appended: AppendedEvent[] = [];
+      for (const event of events) {
+        const c = newEventColumns(event, now);
+        const params = [c.type, c.source, c.payload, c.headers, c.key, c.received_at, c.redispatch_of, c.target];
+        const [inserted] = (await query(this.eventLogSql.append, params)).rows as LogEventRow[];
+        if (inserted) appended.push({ event: toLogEventRecord(inserted), duplicate: false });
+        else appended.push({ event: toLogEventRecord((await query(this.eventLogSql.eventByKey, [event.key])).rows[0] as LogEventRow), duplicate: true });
+      }
+      if (appended.some((result) => !result.duplicate)) await query(this.eventLogSql.notify, [this.wakeChannel]);
+      return appended;
+    });
+  }
+
+  async getEvent(seq: number): Promise<LogEventRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.eventLogSql.getEvent, [seq]);
+      return rows[0] && toLogEventRecord(rows[0] as LogEventRow);
+    });
+  }
+
+  async listEvents(query: LogEventQuery): Promise<LogEventPage> {
+    const before = query.cursor === undefined ? null : decodeSeqCursor(query.cursor);
+    return await this.inTransaction(async (run) => {
+      // Planned for each call's filters, as listRuns is: one plan for all would walk the whole log for a rare type.
+      await run(CUSTOM_PLANS);
+      const { rows } = await run(this.eventLogSql.listEvents, [query.type ?? null, query.source ?? null, before, query.limit + 1]);
+      const events = rows.slice(0, query.limit).map((row) => toLogEventRecord(row as LogEventRow));
+      const last = events.at(-1);
+      return { events, nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null };
+    });
+  }
+
+  async eventLogHead(): Promise<number> {
+    return await this.guard(async (query) => Number(((await query(this.eventLogSql.head)).rows[0] as { head: string }).head));
+  }
+
+  async registerTriggers(triggers: readonly NewTrigger[]): Promise<void> {
+    const rows = lastOfEachName(triggers);
+    await this.guard((query) => query(this.eventLogSql.registerTriggers, [
+      rows.map((row) => row.name), rows.map((row) => row.eventType), rows.map((row) => row.workflow), this.clock(),
+    ]));
+  }
+
+  async listTriggers(): Promise<TriggerRecord[]> {
+    return await this.guard(async (query) => (await query(this.eventLogSql.listTriggers)).rows.map((row) => toTriggerRecord(row as TriggerRow)));
+  }
+
+  async dispatchEvents(request: DispatchRequest): Promise<DispatchResult> {
+    const result: DispatchResult = { created: [], more: false };
+    // Only the triggers with events to dispatch get a transaction: idle polls write nothing.
+    const pending = await this.guard(async (query) => (await query(this.eventLogSql.pendingTriggers, [[...request.triggers]])).rows as { name: string }[]);
+    for (const { name } of pending) {
+      const dispatched = await this.inTransaction(async (query) => {
+        const [row] = (await query(this.eventLogSql.lockTrigger, [name])).rows as TriggerRow[];
+        if (!row) return undefined; // another process dispatches it right now
+        const trigger = toTriggerRecord(row);
+        const events = ((await query(this.eventLogSql.nextEvents, [trigger.eventType, trigger.cursor, name, request.limit])).rows as LogEventRow[])
+          .map(toLogEventRecord);
+        if (events.length === 0) return undefined;
+        const now = this.clock();
+        const created = await this.insertRuns(query, request.plan(trigger, events), now);
+        await query(this.eventLogSql.moveCursor, [name, events.at(-1)!.seq, now]);
+        return { created: created.map(toRunRecord), more: events.length === request.limit };
+      });
+      if (!dispatched) continue;
+      result.created.push(...dispatched.created);
+      result.more ||= dispatched.more;
+    }
+    return result;
+  }
+
+  async upsertWebhooks(webhooks: readonly Pick<WebhookRecord, "name" | "definition">[]): Promise<void> {
+    const rows = lastOfEachName(webhooks);
+    await this.guard((query) => query(this.eventLogSql.upsertWebhooks, [rows.map((row) => row.name), rows.map((row) => row.definition), this.clock()]));
+  }
+
+  async getWebhook(name: string): Promise<WebhookRecord | undefined> {
+    return await this.guard(async (query) => {
+      const { rows } = await query(this.eventLogSql.getWebhook, [name]);
+      return rows[0] && toWebhookRecord(rows[0] as WebhookRow);
+    });
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return await this.guard(async (query) => (await query(this.eventLogSql.listWebhooks)).rows.map((row) => toWebhookRecord(row as WebhookRow)));
+  }
 }
 
 const statementNames = new Map<string, string>();
@@ -652,6 +760,11 @@ function insertRunsParams(runs: readonly NewRun[], now: number): unknown[] {
     column("concurrency_key"), column("priority"), column("admit_at"), column("continued_from"), column("forked_from"), column("trace_context"),
     column("version"),
   ];
+}
+
+/** The last of the items with each name, as writing them one by one would leave (one statement may write a row once only). */
+function lastOfEachName<Item extends { name: string }>(items: readonly Item[]): Item[] {
+  return [...new Map(items.map((item) => [item.name, item])).values()];
 }
 
 function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]> {

@@ -1,13 +1,17 @@
 import type Database from "better-sqlite3";
 
 type StatementName =
-  | "append" | "getEvent" | "eventByKey" | "listEvents" | "head"
+  | "append" | "getEvent" | "eventByKey" | "head"
+  | "listEvents" | "listEventsOfType" | "listEventsFromSource" | "listEventsOfTypeFromSource"
   | "registerTrigger" | "listTriggers" | "getTrigger" | "pendingTriggers" | "nextEvents" | "moveCursor"
   | "upsertWebhook" | "getWebhook" | "listWebhooks"
   | "subscribe" | "deleteSubscriptions";
 
 /** The SQLite store's statements on the event log, triggers, webhooks and subscriptions (see EventLogStore). */
 export function prepareEventLogStatements(db: Database.Database): Record<StatementName, Database.Statement> {
+  // One statement per filter, newest first from @before: a filter written "(@type IS NULL OR ...)"
+  // would keep SQLite off the type and source indexes, and walk the whole log for a rare type.
+  const listEvents = (filter: string) => db.prepare(`SELECT * FROM event_log WHERE ${filter} seq < @before ORDER BY seq DESC LIMIT @limit`);
   return {
     append: db.prepare(`
       INSERT INTO event_log (type, source, payload, headers, key, received_at, redispatch_of, target)
@@ -16,10 +20,10 @@ export function prepareEventLogStatements(db: Database.Database): Record<Stateme
       RETURNING *`),
     getEvent: db.prepare(`SELECT * FROM event_log WHERE seq = ?`),
     eventByKey: db.prepare(`SELECT * FROM event_log WHERE key = ?`),
-    listEvents: db.prepare(`
-      SELECT * FROM event_log
-      WHERE (@type IS NULL OR type = @type) AND (@source IS NULL OR source = @source) AND (@before IS NULL OR seq < @before)
-      ORDER BY seq DESC LIMIT @limit`),
+    listEvents: listEvents(""),
+    listEventsOfType: listEvents("type = @type AND"),
+    listEventsFromSource: listEvents("source = @source AND"),
+    listEventsOfTypeFromSource: listEvents("type = @type AND source = @source AND"),
     head: db.prepare(`SELECT COALESCE(max(seq), 0) FROM event_log`).pluck(),
     // A new trigger starts at the head: events from before it existed start nothing.
     registerTrigger: db.prepare(`

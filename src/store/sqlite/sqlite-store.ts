@@ -595,12 +595,13 @@ export class SqliteStore implements Store {
 
   async listEvents(query: LogEventQuery): Promise<LogEventPage> {
     return this.exclusive(() => {
-      const rows = this.eventLogSql.listEvents.all({
-        type: query.type ?? null,
-        source: query.source ?? null,
-        before: query.cursor === undefined ? null : decodeSeqCursor(query.cursor),
-        limit: query.limit + 1,
-      }) as LogEventRow[];
+      const { type, source } = query;
+      const sql = this.eventLogSql;
+      const statement = type === undefined
+        ? (source === undefined ? sql.listEvents : sql.listEventsFromSource)
+        : (source === undefined ? sql.listEventsOfType : sql.listEventsOfTypeFromSource);
+      const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeSeqCursor(query.cursor);
+      const rows = statement.all({ ...(type === undefined ? {} : { type }), ...(source === undefined ? {} : { source }), before, limit: query.limit + 1 }) as LogEventRow[];
       const events = rows.slice(0, query.limit).map(toLogEventRecord);
       const last = events.at(-1);
       return { events, nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null };

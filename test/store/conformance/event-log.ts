@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { DispatchRequest, LogEventRecord, NewLogEvent, NewSubscription, TriggerRecord } from "../../../src/store/event-log-store.js";
 import type { ClaimedRun, NewRun, Store } from "../../../src/store/store.js";
-import { commitFor, completed, ended, LEASE_MS, waiting } from "../builders.js";
+import { commitFor, completed, ended, LEASE_MS, newRun, waiting } from "../builders.js";
 import { T0, type SuiteContext } from "./context.js";
 
 /** An event of type "order.paid" from "api" whose payload names `id`. */
@@ -110,6 +110,8 @@ export function eventLogTests(t: SuiteContext): void {
       await t.store.registerTriggers([{ name: "paid", eventType: "order.settled", workflow: "wf2" }]);
       const [, paid] = await t.store.listTriggers();
       assert.deepEqual(paid, { name: "paid", eventType: "order.settled", workflow: "wf2", cursor: event!.seq, createdAt: T0, updatedAt: T0 + 1_000 });
+      await t.store.registerTriggers([{ name: "audit", eventType: "a", workflow: "wf" }, { name: "audit", eventType: "b", workflow: "wf" }]);
+      assert.equal((await t.store.listTriggers())[0]?.eventType, "b", "a name given twice in one call: the last wins");
     });
 
     it("dispatches each event once, oldest first: the plan's runs start and the cursor moves past the events read", async () => {
@@ -210,6 +212,8 @@ export function eventLogTests(t: SuiteContext): void {
         { name: "shop", definition: '{"eventType":"order.settled"}', updatedAt: T0 + 1_000 },
       ]);
       assert.equal(await t.store.getWebhook("missing"), undefined);
+      await t.store.upsertWebhooks([{ name: "git", definition: "1" }, { name: "git", definition: "2" }]);
+      assert.equal((await t.store.getWebhook("git"))?.definition, "2", "a name given twice in one call: the last wins");
     });
   });
 
@@ -285,6 +289,24 @@ export function eventLogTests(t: SuiteContext): void {
       await t.store.commit("worker-1", [commitFor(done, { subscriptions: [subscription], outcome: completed() })]);
       await append(newLogEvent("b"));
       assert.equal((await t.run(done.run.id)).status, "completed");
+    });
+
+    it("keeps a blocked run's subscriptions (it may be retried) until retention deletes the run", async () => {
+      const claimed = await t.startRun();
+      await t.store.commit("worker-1", [commitFor(claimed, { subscriptions: [subscription], outcome: ended("blocked") })]);
+      const [event] = await append(newLogEvent("while blocked"));
+      assert.equal((await t.store.retryRun(claimed.run.id)).result, "retried");
+      const [retried] = await t.claim("worker-2");
+      assert.deepEqual(inboxOf(retried), [{ name: SUB, payload: delivered(event!), sentAt: T0 }]);
+      await t.store.commit("worker-2", [commitFor(retried!, { outcome: ended("blocked") })]);
+
+      t.clock.advance(1_000);
+      assert.equal(await t.store.deleteFinishedRuns(t.clock.now(), 10), 1);
+      // A new run with the deleted one's id would get its events, had its subscriptions stayed.
+      await t.store.createRun(newRun({ id: claimed.run.id }));
+      await append(newLogEvent("after retention"));
+      const [fresh] = await t.claim("worker-3");
+      assert.deepEqual(inboxOf(fresh), []);
     });
 
     it("delivers nothing targeted at one trigger, and nothing of another type", async () => {

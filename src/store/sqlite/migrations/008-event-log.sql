@@ -50,6 +50,7 @@ CREATE INDEX subscriptions_type ON subscriptions (event_type);
 -- An appended event reaches every subscribed run's inbox, its payload a JSON object of the event's
 -- fields (payload and headers as JSON strings of their text), and wakes the runs waiting for it,
 -- as runs_child_finished does for a child's end. A copy targeted at one trigger reaches no run.
+-- "+status": the runs are found by id, not by walking every waiting run (runs_status_created).
 CREATE TRIGGER event_log_to_subscribers AFTER INSERT ON event_log
 FOR EACH ROW
 WHEN NEW.target IS NULL
@@ -61,7 +62,7 @@ BEGIN
          NEW.received_at
   FROM subscriptions WHERE event_type = NEW.type;
   UPDATE runs SET due_at = NEW.received_at, updated_at = NEW.received_at
-  WHERE id IN (SELECT run_id FROM subscriptions WHERE event_type = NEW.type) AND status = 'waiting'
+  WHERE id IN (SELECT run_id FROM subscriptions WHERE event_type = NEW.type) AND +status = 'waiting'
     AND EXISTS (SELECT 1 FROM subscriptions AS s, json_each(runs.waiting_for) AS w
                 WHERE s.run_id = runs.id AND s.event_type = NEW.type AND w.value = 'endure:sub:' || s.position);
 END;
