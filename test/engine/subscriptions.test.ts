@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { defineEvent, InvalidArgumentError, type LoggedEvent, step, subscribe, workflow } from "../../src/index.js";
+import { defineEvent, Endure, InvalidArgumentError, type LoggedEvent, step, subscribe, workflow } from "../../src/index.js";
 import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -62,7 +62,12 @@ describe("subscribe()", () => {
 
   test("an event appended while the run waits suspended wakes it; the subscription survives the worker's restart", async (t) => {
     const { endure, url, close } = await openTestEndure({ workflows: [collectComments] });
-    t.after(close);
+    let emitter: Endure | undefined;
+    // The second client first: its worker stops before the store is removed.
+    t.after(async () => {
+      await emitter?.close();
+      await close();
+    });
 
     const run = await endure.start(collectComments, [1, 3]);
     await waitUntil(async () => (await run.status()) === "waiting", "the run to wait for a comment");
@@ -71,9 +76,7 @@ describe("subscribe()", () => {
     await endure.close();
 
     // No worker runs: the events wait in the run's inbox.
-    const { Endure } = await import("../../src/index.js");
-    const emitter = await Endure.open({ store: url });
-    t.after(() => emitter.close());
+    emitter = await Endure.open({ store: url });
     await emitter.emit("github.comment", { pr: 1, text: "two" });
     await emitter.emit("github.comment", { pr: 2, text: "not this one" });
     await emitter.emit("github.comment", { pr: 1, text: "three" });

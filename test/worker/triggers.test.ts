@@ -68,7 +68,12 @@ describe("triggers", () => {
 
   test("events from before a trigger existed start nothing; events recorded while no worker ran start their runs once one does", async (t) => {
     const { endure, url, close } = await openTestEndure();
-    t.after(close);
+    let other: Endure | undefined;
+    // The second client first: its worker stops before the store is removed.
+    t.after(async () => {
+      await other?.close();
+      await close();
+    });
 
     const before = await endure.emit("git.push", { ref: "main", commits: 1 });
     const worker = await endure.startWorker({ workflows: [build], triggers: [buildMain], pollInterval: 10 });
@@ -76,8 +81,7 @@ describe("triggers", () => {
     const whileDown = await endure.emit("git.push", { ref: "main", commits: 2 });
     assert.equal((await endure.list({})).runs.length, 0, "no worker ran the trigger");
 
-    const other = await Endure.open({ store: url });
-    t.after(() => other.close());
+    other = await Endure.open({ store: url });
     await other.startWorker({ workflows: [build], triggers: [buildMain], pollInterval: 10 });
     assert.equal(((await resultOf(other, `trigger:build-main:${whileDown.seq}`)) as { seq: number }).seq, whileDown.seq);
     assert.deepEqual(await runsOf(other, "trigger:build-main"), [`trigger:build-main:${whileDown.seq}`]);
@@ -86,9 +90,11 @@ describe("triggers", () => {
 
   test("two workers dispatching the same trigger start exactly one run per event", async (t) => {
     const { endure, url, close } = await openTestEndure({ workflows: [notify], triggers: [notifyAll] });
-    t.after(close);
     const other = await Endure.open({ store: url });
-    t.after(() => other.close());
+    t.after(async () => {
+      await other.close();
+      await close();
+    });
     await other.startWorker({ workflows: [notify], triggers: [notifyAll], pollInterval: 10 });
 
     const emitted = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? endure : other).emit("git.push", { ref: "main", commits: i })));
