@@ -62,10 +62,10 @@ describe("subscribe()", () => {
 
   test("an event appended while the run waits suspended wakes it; the subscription survives the worker's restart", async (t) => {
     const { endure, url, close } = await openTestEndure({ workflows: [collectComments] });
-    let emitter: Endure | undefined;
+    const others: Endure[] = [];
     // The second client first: its worker stops before the store is removed.
     t.after(async () => {
-      await emitter?.close();
+      for (const other of others) await other.close();
       await close();
     });
 
@@ -76,7 +76,8 @@ describe("subscribe()", () => {
     await endure.close();
 
     // No worker runs: the events wait in the run's inbox.
-    emitter = await Endure.open({ store: url });
+    const emitter = await Endure.open({ store: url });
+    others.push(emitter);
     await emitter.emit("github.comment", { pr: 1, text: "two" });
     await emitter.emit("github.comment", { pr: 2, text: "not this one" });
     await emitter.emit("github.comment", { pr: 1, text: "three" });

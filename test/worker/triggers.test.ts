@@ -68,10 +68,10 @@ describe("triggers", () => {
 
   test("events from before a trigger existed start nothing; events recorded while no worker ran start their runs once one does", async (t) => {
     const { endure, url, close } = await openTestEndure();
-    let other: Endure | undefined;
+    const others: Endure[] = [];
     // The second client first: its worker stops before the store is removed.
     t.after(async () => {
-      await other?.close();
+      for (const other of others) await other.close();
       await close();
     });
 
@@ -81,7 +81,8 @@ describe("triggers", () => {
     const whileDown = await endure.emit("git.push", { ref: "main", commits: 2 });
     assert.equal((await endure.list({})).runs.length, 0, "no worker ran the trigger");
 
-    other = await Endure.open({ store: url });
+    const other = await Endure.open({ store: url });
+    others.push(other);
     await other.startWorker({ workflows: [build], triggers: [buildMain], pollInterval: 10 });
     assert.equal(((await resultOf(other, `trigger:build-main:${whileDown.seq}`)) as { seq: number }).seq, whileDown.seq);
     assert.deepEqual(await runsOf(other, "trigger:build-main"), [`trigger:build-main:${whileDown.seq}`]);
