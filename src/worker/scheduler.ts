@@ -3,6 +3,7 @@ import type { Store } from "../store/store.js";
 import type { Logger } from "./logger.js";
 import type { OutageLog } from "./outage-log.js";
 import { planFiring } from "./schedule-plan.js";
+import { WakeableLoop } from "./wakeable-loop.js";
 
 /** Schedules are looked at least this often: another process may have created or changed one. */
 const RECHECK_MS = 1000;
@@ -19,10 +20,7 @@ const FIRE_LIMIT = 20;
  * tick runs have ids derived from the tick, so each tick starts one run.
  */
 export class Scheduler {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private failures = 0;
+  private readonly loop: WakeableLoop;
   /** Schedules whose plan failed, reported once each. */
   private readonly broken = new Set<string>();
 
@@ -30,44 +28,31 @@ export class Scheduler {
     private readonly store: Store,
     private readonly workflows: readonly string[],
     private readonly logger: Logger,
-    private readonly outage: OutageLog,
+    outage: OutageLog,
     /** Called when runs were started, so the worker claims them at once. */
     private readonly onFired: () => void,
-  ) {}
+  ) {
+    this.loop = new WakeableLoop("firing schedules", outage, () => this.fire());
+  }
 
   start(): void {
-    this.running = true;
-    this.loop = this.fireLoop();
+    this.loop.start();
   }
 
   /** Looks for due ticks now rather than at the next check (the test kit, after it moved time). */
   fireNow(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async fireLoop(): Promise<void> {
-    while (this.running) {
-      let waitMs = RECHECK_MS;
-      try {
-        const fired = await this.store.fireSchedules({ workflows: this.workflows, limit: FIRE_LIMIT, plan: (schedule, now) => this.plan(schedule, now) });
-        this.failures = 0;
-        this.outage.recovered();
-        if (fired.created.length > 0) this.onFired();
-        if (fired.nextAt !== null) waitMs = Math.max(0, Math.min(waitMs, fired.nextAt - fired.now));
-      } catch (error) {
-        if (!this.running) break;
-        this.failures++;
-        this.outage.failed("firing schedules", error);
-        waitMs = Math.min(100 * 2 ** this.failures, 2000);
-      }
-      if (this.running) await this.idle(waitMs);
-    }
+  /** Fires the due ticks. @returns how long until the next tick (at most {@link RECHECK_MS}). */
+  private async fire(): Promise<number> {
+    const fired = await this.store.fireSchedules({ workflows: this.workflows, limit: FIRE_LIMIT, plan: (schedule, now) => this.plan(schedule, now) });
+    if (fired.created.length > 0) this.onFired();
+    return fired.nextAt === null ? RECHECK_MS : Math.max(0, Math.min(RECHECK_MS, fired.nextAt - fired.now));
   }
 
   /** A schedule whose cron no longer parses (stored by another version) stops rather than blocking every other one. */
@@ -81,16 +66,5 @@ export class Scheduler {
       }
       return { runs: [], nextAt: null, lastAt: null };
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -1,10 +1,11 @@
-import { loggedEvent, type LoggedEvent } from "../api/logged-event.js";
+import { loggedEvent } from "../api/logged-event.js";
 import type { TriggerDefinition } from "../api/trigger.js";
 import type { Serializer } from "../serialization/serializer.js";
 import type { LogEventRecord, TriggerRecord } from "../store/event-log-store.js";
 import type { NewRun, Store } from "../store/store.js";
 import type { Logger } from "./logger.js";
 import type { OutageLog } from "./outage-log.js";
+import { WakeableLoop } from "./wakeable-loop.js";
 
 /** The log's head is looked at least this often: another process may have appended events. */
 const RECHECK_MS = 250;
@@ -31,11 +32,7 @@ export function triggerRunId(trigger: string, seq: number): string {
  */
 export class TriggerDispatcher {
   private readonly triggers: ReadonlyMap<string, TriggerDefinition>;
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
-  private woken = false;
-  private failures = 0;
+  private readonly loop: WakeableLoop;
   /** The head seen by the last dispatch that left nothing behind, and when: nothing to do until it moves. */
   private dispatchedTo = -1;
   private dispatchedAt = 0;
@@ -45,11 +42,12 @@ export class TriggerDispatcher {
     triggers: readonly TriggerDefinition[],
     private readonly serializer: Serializer,
     private readonly logger: Logger,
-    private readonly outage: OutageLog,
+    outage: OutageLog,
     /** Called when runs were started, so the worker claims them at once. */
     private readonly onStarted: () => void,
   ) {
     this.triggers = new Map(triggers.map((trigger) => [trigger.name, trigger]));
+    this.loop = new WakeableLoop("dispatching events to triggers", outage, () => this.dispatchNew());
   }
 
   /** Records the triggers in the store: a new one reads the events appended from now on. */
@@ -61,46 +59,27 @@ export class TriggerDispatcher {
   }
 
   start(): void {
-    if (this.triggers.size === 0) return;
-    this.running = true;
-    this.loop = this.dispatchLoop();
+    if (this.triggers.size > 0) this.loop.start();
   }
 
   /** The log may have grown: look now rather than at the next check. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async dispatchLoop(): Promise<void> {
-    while (this.running) {
-      let waitMs = RECHECK_MS;
-      this.woken = false;
-      try {
-        const head = await this.store.eventLogHead();
-        if (head !== this.dispatchedTo || Date.now() - this.dispatchedAt >= REDISPATCH_MS) {
-          const more = await this.dispatch();
-          this.dispatchedTo = more ? -1 : head;
-          this.dispatchedAt = Date.now();
-          if (more) waitMs = 0;
-        }
-        this.failures = 0;
-        this.outage.recovered();
-      } catch (error) {
-        if (!this.running) break;
-        this.failures++;
-        this.dispatchedTo = -1;
-        this.outage.failed("dispatching events to triggers", error);
-        waitMs = Math.min(100 * 2 ** this.failures, 2000);
-      }
-      if (this.running && !this.woken) await this.idle(waitMs);
-    }
+  /** Dispatches when the log's head moved (or a while passed). @returns how long until the next look. */
+  private async dispatchNew(): Promise<number> {
+    const head = await this.store.eventLogHead();
+    if (head === this.dispatchedTo && Date.now() - this.dispatchedAt < REDISPATCH_MS) return RECHECK_MS;
+    this.dispatchedTo = -1;
+    const more = await this.dispatch();
+    this.dispatchedTo = more ? -1 : head;
+    this.dispatchedAt = Date.now();
+    return more ? 0 : RECHECK_MS;
   }
 
   /** @internal Dispatches every event in the log now (the test kit, after an emit). */
@@ -123,41 +102,28 @@ export class TriggerDispatcher {
   private plan(record: TriggerRecord, events: readonly LogEventRecord[]): NewRun[] {
     const trigger = this.triggers.get(record.name);
     if (!trigger) return [];
+    const { tags = [], ...settings } = trigger.runSettings;
     const runs: NewRun[] = [];
     for (const event of events) {
-      const logged = loggedEvent(event, (text) => this.serializer.deserialize(text));
-      if (!this.accepts(trigger, logged)) continue;
-      const { tags = [], ...settings } = trigger.runSettings;
-      runs.push({
-        ...settings,
-        id: triggerRunId(trigger.name, event.seq),
-        workflow: trigger.workflow.name,
-        input: this.serializer.serialize([logged], `The event ${event.seq} for trigger "${trigger.name}"`),
-        tags: [...tags, `trigger:${trigger.name}`, `event:${event.seq}`],
-      });
+      // An event that cannot start a run is reported and passed over: it must not hold up the others.
+      try {
+        const logged = loggedEvent(event, (text) => this.serializer.deserialize(text));
+        if (trigger.filter !== undefined && !trigger.filter(logged)) continue;
+        runs.push({
+          ...settings,
+          id: triggerRunId(trigger.name, event.seq),
+          workflow: trigger.workflow.name,
+          input: this.serializer.serialize([logged], `The event ${event.seq} for trigger "${trigger.name}"`),
+          tags: [...tags, `trigger:${trigger.name}`, `event:${event.seq}`],
+        });
+      } catch (error) {
+        this.logger.error(
+          `trigger "${trigger.name}" starts no run for event ${event.seq} (${event.type}): ${trigger.filter === undefined ? "" : "its filter threw, or "}the event could not be made its run's input. ` +
+            `Fix it, then re-dispatch the event: endure events redispatch ${event.seq} --trigger ${trigger.name}`,
+          { error },
+        );
+      }
     }
     return runs;
-  }
-
-  /** A filter that throws starts nothing for that event: it is reported, and the others go on. */
-  private accepts(trigger: TriggerDefinition, event: LoggedEvent): boolean {
-    if (trigger.filter === undefined) return true;
-    try {
-      return Boolean(trigger.filter(event));
-    } catch (error) {
-      this.logger.error(`the filter of trigger "${trigger.name}" threw on event ${event.seq} (${event.type}): it starts no run for it. Fix the filter, then re-dispatch the event: endure events redispatch ${event.seq} --trigger ${trigger.name}`, { error });
-      return false;
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 }

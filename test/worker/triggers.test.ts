@@ -123,7 +123,7 @@ describe("triggers", () => {
     await resultOf(endure, `trigger:picky:${good.seq}`);
     assert.deepEqual(await runsOf(endure, "trigger:picky"), [`trigger:picky:${good.seq}`]);
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, new RegExp(`the filter of trigger "picky" threw on event ${bad.seq} \\(git.push\\).*endure events redispatch ${bad.seq} --trigger picky`));
+    assert.match(errors[0]!, new RegExp(`trigger "picky" starts no run for event ${bad.seq} \\(git.push\\): its filter threw.*endure events redispatch ${bad.seq} --trigger picky`));
   });
 
   test("bad definitions are refused with what to do", async (t) => {
