@@ -11,16 +11,21 @@ export function eventLogStatements(schema: string) {
     // Held until the append commits: appends commit one after the other, in seq order, so a reader
     // of "seq > x" never misses an event that took a smaller seq and committed later.
     lockLog: `SELECT pg_advisory_xact_lock(${EVENT_LOG_LOCK}, hashtext($1))`,
-    // $1 type, $2 source, $3 payload, $4 headers, $5 key, $6 received at, $7 redispatch of, $8 target.
+    // A batch in one statement: arrays $1 types, $2 sources, $3 payloads, $4 headers, $5 keys,
+    // $6 redispatched seqs, $7 targets; $8 the time received. Rows are inserted in the arrays' order,
+    // so seqs follow it; a key seen before (or earlier in the batch) inserts nothing.
     append: `
       INSERT INTO ${s}.event_log (type, source, payload, headers, key, received_at, redispatch_of, target)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      SELECT type, source, payload, headers, key, $8::bigint, redispatch_of, target
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+        WITH ORDINALITY AS e (type, source, payload, headers, key, redispatch_of, target, ord)
+      ORDER BY ord
       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING
       RETURNING *`,
     // Tells other processes' trigger dispatchers (watchDue) that events came in.
     notify: `SELECT pg_notify($1, '')`,
     getEvent: `SELECT * FROM ${s}.event_log WHERE seq = $1`,
-    eventByKey: `SELECT * FROM ${s}.event_log WHERE key = $1`,
+    eventsByKey: `SELECT * FROM ${s}.event_log WHERE key = ANY($1::text[])`,
     // $1 type, $2 source, $3 before this seq, $4 limit.
     listEvents: `
       SELECT * FROM ${s}.event_log

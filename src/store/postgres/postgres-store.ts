@@ -617,17 +617,18 @@ export class PostgresStore implements Store {
   async appendEvents(events: readonly NewLogEvent[]): Promise<AppendedEvent[]> {
     return await this.inTransaction(async (query) => {
       await query(this.eventLogSql.lockLog, [this.url.schema]);
-      const now = this.clock();
-      const appended: AppendedEvent[] = [];
-      for (const event of events) {
-        const c = newEventColumns(event, now);
-        const params = [c.type, c.source, c.payload, c.headers, c.key, c.received_at, c.redispatch_of, c.target];
-        const [inserted] = (await query(this.eventLogSql.append, params)).rows as LogEventRow[];
-        if (inserted) appended.push({ event: toLogEventRecord(inserted), duplicate: false });
-        else appended.push({ event: toLogEventRecord((await query(this.eventLogSql.eventByKey, [event.key])).rows[0] as LogEventRow), duplicate: true });
+      const columns = events.map((event) => newEventColumns(event, 0));
+      const column = <K extends keyof (typeof columns)[number]>(name: K) => columns.map((c) => c[name]);
+      const params = [column("type"), column("source"), column("payload"), column("headers"), column("key"), column("redispatch_of"), column("target"), this.clock()];
+      const inserted = ((await query(this.eventLogSql.append, params)).rows as LogEventRow[]).map(toLogEventRecord).sort((a, b) => a.seq - b.seq);
+      const appended = matchAppended(events, inserted);
+      const missing = [...new Set(appended.filter((result) => result.event === undefined).map((result) => result.key))];
+      if (missing.length > 0) {
+        const earlier = new Map(((await query(this.eventLogSql.eventsByKey, [missing])).rows as LogEventRow[]).map((row) => [row.key, toLogEventRecord(row)]));
+        for (const result of appended) result.event ??= earlier.get(result.key)!;
       }
-      if (appended.some((result) => !result.duplicate)) await query(this.eventLogSql.notify, [this.wakeChannel]);
-      return appended;
+      if (inserted.length > 0) await query(this.eventLogSql.notify, [this.wakeChannel]);
+      return appended.map(({ event, duplicate }) => ({ event: event!, duplicate }));
     });
   }
 
@@ -775,4 +776,30 @@ function groupBy<Row extends { run_id: string }>(rows: Row[]): Map<string, Row[]
     else groups.set(row.run_id, [row]);
   }
   return groups;
+}
+
+/**
+ * The events of an append batch, in order: each inserted one takes the next row inserted (seqs follow
+ * the batch's order); a key inserted earlier in the batch is a duplicate of it; a key inserted before
+ * the batch is left for the caller to read (`event` undefined).
+ */
+function matchAppended(events: readonly NewLogEvent[], inserted: readonly LogEventRecord[]): { event?: LogEventRecord; duplicate: boolean; key: string | null }[] {
+  const rows = inserted[Symbol.iterator]();
+  const insertedKeys = new Set(inserted.flatMap((event) => (event.key === null ? [] : [event.key])));
+  const byKey = new Map<string, LogEventRecord>();
+  const next = (key: string | null) => {
+    const row = rows.next().value as LogEventRecord | undefined;
+    if (row?.key !== key) throw new Error(`The event log's append returned its rows out of the batch's order (expected key ${String(key)}, got ${String(row?.key)}).`);
+    return row;
+  };
+  return events.map((event) => {
+    const key = event.key ?? null;
+    if (key === null) return { event: next(key), duplicate: false, key };
+    const first = byKey.get(key);
+    if (first) return { event: first, duplicate: true, key };
+    if (!insertedKeys.has(key)) return { duplicate: true, key };
+    const row = next(key);
+    byKey.set(key, row);
+    return { event: row, duplicate: false, key };
+  });
 }
