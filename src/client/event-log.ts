@@ -125,8 +125,14 @@ export class EventLog {
     if (!original) throw new EventNotFoundError(seq);
     const target = options.trigger ?? null;
     if (target !== null) {
-      const known = (await this.store.listTriggers()).map((trigger) => trigger.name);
-      if (!known.includes(target)) throw new UnknownTriggerError(target, known);
+      const triggers = await this.store.listTriggers();
+      const trigger = triggers.find((known) => known.name === target);
+      if (!trigger) throw new UnknownTriggerError(target, triggers.map((known) => known.name));
+      if (trigger.eventType !== original.type) {
+        throw new InvalidArgumentError(
+          `events.redispatch(${seq}): trigger "${target}" acts on "${trigger.eventType}" events, and event ${seq} is a "${original.type}" one: it would start nothing. Name a trigger of "${original.type}", or none.`,
+        );
+      }
     }
     const [appended] = await this.store.appendEvents([
       { type: original.type, source: original.source, payload: original.payload, headers: original.headers, redispatchOf: seq, target },

@@ -150,7 +150,13 @@ describe("endure.emit and endure.events", () => {
       assert.match(error.message, /No trigger named "deploy" is registered \(known: "deploy-on-push", "notify-on-push"\)\. Workers register the triggers their workflow file exports/);
       return true;
     });
-    assert.deepEqual((await endure.events.list()).events.map((event) => event.seq), [targeted.seq, copy.seq, original.seq]);
+    const other = await endure.emit("github.issue", { number: 7 });
+    await assert.rejects(endure.events.redispatch(other.seq, { trigger: "deploy-on-push" }), (error: unknown) => {
+      assert.ok(error instanceof InvalidArgumentError);
+      assert.match(error.message, /trigger "deploy-on-push" acts on "github\.push" events, and event \d+ is a "github\.issue" one: it would start nothing/);
+      return true;
+    });
+    assert.deepEqual((await endure.events.list()).events.map((event) => event.seq), [other.seq, targeted.seq, copy.seq, original.seq]);
   });
 
   test("triggers and webhooks list what workers registered, webhooks without their secrets", async (t) => {
