@@ -130,6 +130,16 @@ export interface EventLogStore {
    */
   dispatchEvents(request: DispatchRequest): Promise<DispatchResult>;
 
+  /**
+   * Retention: deletes up to `limit` events received before `receivedBefore`, oldest first, that
+   * every trigger of their type has dispatched (an event a trigger has not read yet is kept). Looks
+   * at the `limit` oldest events only, so a sweep costs the same however long the log is. Runs the
+   * events started, and events copied into subscribed runs' inboxes, are not touched; a deleted
+   * event's key may be used again.
+   * @returns how many events were deleted.
+   */
+  deleteOldEvents(receivedBefore: number, limit: number): Promise<number>;
+
   /** Creates or replaces webhooks by name. */
   upsertWebhooks(webhooks: readonly Pick<WebhookRecord, "name" | "definition">[]): Promise<void>;
   getWebhook(name: string): Promise<WebhookRecord | undefined>;

@@ -6,7 +6,7 @@ import { openTestEndure } from "../helpers/test-endure.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 describe("retention", () => {
-  test("a worker with retention deletes runs finished longer ago, and keeps the rest", async (t) => {
+  test("a worker with retention deletes runs finished longer ago and events received longer ago, and keeps the rest", async (t) => {
     const quick = workflow("quick", async (n: number) => await step("double", async (x: number) => x * 2)(n));
     const patient = workflow("patient", async () => await waitForEvent("go"));
     const { endure, close } = await openTestEndure();
@@ -17,10 +17,12 @@ describe("retention", () => {
     for (const run of old) await run.result();
     const waiting = await endure.start(patient, []);
     await waitUntil(async () => (await waiting.status()) === "waiting", "the patient run to wait");
+    const oldEvent = await endure.emit("audit.entry", { n: 1 });
     // Retention is "finished longer ago than 300 ms": this is the scenario, not a race.
     await delay(400);
     const recent = await endure.start(quick, [4]);
     await recent.result();
+    const recentEvent = await endure.emit("audit.entry", { n: 2 });
     await keeper.stop();
 
     await endure.startWorker({ workflows: [quick, patient], pollInterval: 10, retention: "300ms" });
@@ -28,6 +30,8 @@ describe("retention", () => {
     for (const run of old) await assert.rejects(endure.get(run.id), { code: "RUN_NOT_FOUND" });
     assert.equal((await endure.get(recent.id)).status, "completed", "a run finished within retention stays");
     assert.equal((await endure.get(waiting.id)).status, "waiting", "an unfinished run stays");
+    await waitUntil(async () => (await endure.events.get(oldEvent.seq)) === undefined, "the old event to be deleted");
+    assert.equal((await endure.events.get(recentEvent.seq))?.seq, recentEvent.seq, "an event received within retention stays");
   });
 
   test("refuses a retention that is not a positive duration", async (t) => {

@@ -70,5 +70,12 @@ export function eventLogStatements(schema: string) {
       SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
       ON CONFLICT (run_id, position) DO NOTHING`,
     deleteSubscriptions: `DELETE FROM ${s}.subscriptions WHERE run_id = ANY($1::text[])`,
+    // $1 received before, $2 limit. Among the $2 oldest events (seq follows receipt), those past
+    // retention that every trigger of their type has read.
+    deleteOldEvents: `
+      DELETE FROM ${s}.event_log WHERE seq IN (
+        SELECT e.seq FROM (SELECT seq, type, received_at FROM ${s}.event_log ORDER BY seq LIMIT $2) AS e
+        WHERE e.received_at < $1
+          AND NOT EXISTS (SELECT 1 FROM ${s}.triggers AS t WHERE t.event_type = e.type AND t.cursor < e.seq))`,
   };
 }

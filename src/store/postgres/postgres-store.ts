@@ -651,6 +651,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  async deleteOldEvents(receivedBefore: number, limit: number): Promise<number> {
+    return await this.guard(async (query) => (await query(this.eventLogSql.deleteOldEvents, [receivedBefore, limit])).rowCount ?? 0);
+  }
+
   async eventLogHead(): Promise<number> {
     return await this.guard(async (query) => Number(((await query(this.eventLogSql.head)).rows[0] as { head: string }).head));
   }

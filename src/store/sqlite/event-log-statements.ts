@@ -5,7 +5,7 @@ type StatementName =
   | "listEvents" | "listEventsOfType" | "listEventsFromSource" | "listEventsOfTypeFromSource"
   | "registerTrigger" | "listTriggers" | "getTrigger" | "pendingTriggers" | "nextEvents" | "moveCursor"
   | "upsertWebhook" | "getWebhook" | "listWebhooks"
-  | "subscribe" | "deleteSubscriptions";
+  | "subscribe" | "deleteSubscriptions" | "deleteOldEvents";
 
 /** The SQLite store's statements on the event log, triggers, webhooks and subscriptions (see EventLogStore). */
 export function prepareEventLogStatements(db: Database.Database): Record<StatementName, Database.Statement> {
@@ -54,5 +54,11 @@ export function prepareEventLogStatements(db: Database.Database): Record<Stateme
       INSERT INTO subscriptions (run_id, position, event_type) VALUES (@run_id, @position, @event_type)
       ON CONFLICT (run_id, position) DO NOTHING`),
     deleteSubscriptions: db.prepare(`DELETE FROM subscriptions WHERE run_id IN (SELECT value FROM json_each(@ids))`),
+    // Among the @limit oldest events (seq follows receipt), those past retention that every trigger of their type has read.
+    deleteOldEvents: db.prepare(`
+      DELETE FROM event_log WHERE seq IN (
+        SELECT e.seq FROM (SELECT seq, type, received_at FROM event_log ORDER BY seq LIMIT @limit) AS e
+        WHERE e.received_at < @before
+          AND NOT EXISTS (SELECT 1 FROM triggers AS t WHERE t.event_type = e.type AND t.cursor < e.seq))`),
   };
 }

@@ -608,6 +608,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  async deleteOldEvents(receivedBefore: number, limit: number): Promise<number> {
+    return this.exclusive(() => this.inWriteTransaction(() => this.eventLogSql.deleteOldEvents.run({ before: receivedBefore, limit }).changes));
+  }
+
   async eventLogHead(): Promise<number> {
     return this.exclusive(() => this.eventLogSql.head.get() as number);
   }

@@ -28,6 +28,33 @@ export function eventLogTests(t: SuiteContext): void {
   const registerPaid = () => t.store.registerTriggers([{ name: "paid", eventType: "order.paid", workflow: "wf" }]);
 
   describe("event log", () => {
+    it("retention deletes old events that every trigger of their type has read, oldest first, and frees their keys", async () => {
+      await registerPaid();
+      await t.store.registerTriggers([{ name: "shipped", eventType: "order.shipped", workflow: "wf" }]);
+      const [read, unread, other] = await append(
+        newLogEvent("read", { key: "k-read" }),
+        newLogEvent("unread"),
+        newLogEvent("no trigger", { type: "order.refunded" }),
+      );
+      // "paid" reads one event; "shipped" has no event at all, and so holds nothing back.
+      await dispatch({ limit: 1 });
+      t.clock.advance(1000);
+      const [recent] = await append(newLogEvent("recent"));
+
+      assert.equal(await t.store.deleteOldEvents(T0 + 1000, 10), 2);
+      assert.equal(await t.store.getEvent(read!.seq), undefined, "read by its trigger, past retention");
+      assert.equal(await t.store.getEvent(other!.seq), undefined, "no trigger of its type, past retention");
+      assert.deepEqual(await t.store.getEvent(unread!.seq), unread, "its trigger has not read it yet");
+      assert.deepEqual(await t.store.getEvent(recent!.seq), recent, "within retention");
+      const [again] = await t.store.appendEvents([newLogEvent("read again", { key: "k-read" })]);
+      assert.equal(again!.duplicate, false, "a deleted event's key is free");
+
+      await dispatch();
+      assert.equal(await t.store.deleteOldEvents(T0 + 1000, 1), 1, "once read, the unread one goes, one at a time");
+      assert.equal(await t.store.deleteOldEvents(T0 + 1000, 10), 0);
+      assert.deepEqual((await t.store.listEvents({ limit: 10 })).events.map((event) => event.seq), [again!.event.seq, recent!.seq]);
+    });
+
     it("appends events in order with growing seqs, at the store clock's time; head is the last seq", async () => {
       assert.equal(await t.store.eventLogHead(), 0, "an empty log");
       const [first, second] = await append(newLogEvent("a"), newLogEvent("b", { type: "order.shipped", source: "webhook:shop", headers: '{"x-id":"7"}' }));
