@@ -2,6 +2,7 @@
 // that leaves no process behind.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { test } from "node:test";
 import { waitUntil } from "../helpers/wait-until.js";
 import { cliProject } from "./helpers/cli-project.js";
@@ -80,4 +81,31 @@ test("the worker of endure dev stops by itself when dev is killed", async (t) =>
   assert.ok(worker !== undefined, "a worker process under endure dev");
   dev.child.kill("SIGKILL");
   await waitUntil(() => !isAlive(worker), `the worker process ${worker} to exit once its parent is gone`);
+});
+
+test("endure dev picks up the file's triggers and webhooks: a signed webhook call starts the trigger's run", async (t) => {
+  const project = await cliProject(t);
+  project.write("workflows.ts", `
+import { trigger, webhook, workflow, type LoggedEvent } from "endure";
+export const greet = workflow("greet", async (event: LoggedEvent<{ name: string }>) => \`hello \${event.payload.name}\`);
+export const onSignup = trigger<{ name: string }>("greet-signups", { event: "shop.signup", workflow: greet });
+export const shop = webhook("shop", { typeHeader: "X-Shop-Event", signature: { secret: "dev-secret-1234", header: "X-Signature" } });
+`);
+  const dev = project.start("dev", "workflows.ts", "--port", "0");
+  const [, url] = await dev.waitFor(/the HTTP API at (http:\/\/127\.0\.0\.1:\d+)/);
+  await dev.waitFor(/Worker running workflows greet, triggers greet-signups, webhooks shop/);
+
+  const body = JSON.stringify({ name: "ada" });
+  const signature = `sha256=${createHmac("sha256", "dev-secret-1234").update(body).digest("hex")}`;
+  const call = await fetch(`${url}/webhooks/shop`, { method: "POST", headers: { "content-type": "application/json", "x-shop-event": "signup", "x-signature": signature }, body });
+  assert.equal(call.status, 202, await call.clone().text());
+  const { seq, type } = (await call.json()) as { seq: number; type: string };
+  assert.equal(type, "shop.signup");
+  const run = await waitUntil(async () => {
+    const response = await fetch(`${url}/api/runs/${encodeURIComponent(`trigger:greet-signups:${seq}`)}`);
+    const found = response.status === 200 ? ((await response.json()) as { status: string; output?: string }) : undefined;
+    return found?.status === "completed" ? found : undefined;
+  }, "the trigger's run to complete");
+  assert.equal(run.output, "hello ada");
+  assert.equal(await dev.stop(), 0);
 });
