@@ -1,5 +1,6 @@
 /**
- * Resolves on the first SIGINT or SIGTERM, or when the `endure dev` that spawned this process goes
+ * Listens from the call on (call it before telling anyone the command is up, or a signal in between
+ * ends the process at once): resolves on the first SIGINT or SIGTERM, or when the `endure dev` that spawned this process goes
  * away (its IPC channel closes), so the command can stop gracefully. A second signal exits at once
  * (130) for someone who does not want to wait.
  */

@@ -181,7 +181,7 @@ test("retry runs a failed run again once the file is fixed and the worker restar
 
 test("start --wait says when no worker serves the workflow, and goes on once one starts", async (t) => {
   const { project, worker } = await withWorker(t);
-  assert.equal(await worker.stop(), 0);
+  assert.equal(await worker.stop(), 0, worker.output());
   const waiting = project.start("start", "math", "[1]", "--wait");
   await waiting.waitFor(/Pending since .*, but no live worker serves workflow "math": start one \(endure worker <file>\)\./);
   project.start("worker", "src/workflows.ts");

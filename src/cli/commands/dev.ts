@@ -26,6 +26,8 @@ export function devCommand(): Command {
 async function dev(file: string, options: DevOptions): Promise<void> {
   const { path } = existingFile(file);
   await withEndure(options, async (endure) => {
+    // Listening before anything says dev is up: a Ctrl-C from then on stops everything gracefully.
+    const stopSignal = untilStopSignal();
     // The worker is another process: these metrics are the store's counts (runs by status, queues).
     const logger = commandLogger("human");
     const server = await serveApi(endure, options, { logger, metrics: createMetrics({ endure, logger }) });
@@ -36,7 +38,7 @@ async function dev(file: string, options: DevOptions): Promise<void> {
     console.log(`Watching ${relative(process.cwd(), watched) || "."} for changes. Ctrl-C stops everything.`);
     try {
       await supervisor.start();
-      await untilStopSignal();
+      await stopSignal;
     } finally {
       stopWatching();
       await supervisor.stop();

@@ -20,8 +20,10 @@ async function serve(options: ServeOptions): Promise<void> {
     const logger = commandLogger("json");
     const server = await serveApi(endure, options, { logger, metrics: createMetrics({ endure, logger }) });
     try {
+      // Listening before saying so: a Ctrl-C right after the line stops the server gracefully.
+      const stopSignal = untilStopSignal();
       console.log(`Endure API listening at ${server.url}. Ctrl-C stops it.`);
-      await untilStopSignal();
+      await stopSignal;
     } finally {
       await server.close();
     }

@@ -52,9 +52,11 @@ async function worker(file: string, options: WorkerCommandOptions): Promise<void
     const api = server ? `, the HTTP API at ${server.url}` : "";
     const compatible = options.compatibleWith?.length ? ` (compatible with ${options.compatibleWith.join(", ")})` : "";
     const version = options.codeVersion === undefined ? "" : ` at version ${options.codeVersion}${compatible}`;
+    // Listening before saying so: a Ctrl-C right after the line stops the worker gracefully.
+    const stopSignal = untilStopSignal();
     console.log(`Worker running workflows ${names}${queueNames}${version}${api}.${standalone ? " Ctrl-C stops it." : ""}`);
     process.send?.(WORKER_READY);
-    await untilStopSignal();
+    await stopSignal;
     if (standalone) console.log("Stopping: runs in progress finish their steps and are handed back.");
   } finally {
     await server?.close();

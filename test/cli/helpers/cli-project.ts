@@ -83,7 +83,13 @@ function backgroundProcess(child: ChildProcess): Background {
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolvePromise) => child.on("exit", (code) => resolvePromise(code)));
+  // A process ended by a signal has no exit code: its output says which signal, for the assertion's message.
+  const exited = new Promise<number | null>((resolvePromise) =>
+    child.on("exit", (code, signal) => {
+      if (signal !== null) output += `\n[the process was ended by ${signal}]\n`;
+      resolvePromise(code);
+    }),
+  );
   return {
     child,
     exited,
