@@ -27,6 +27,16 @@ export function decodeSeqCursor(cursor: string): number {
   throw notACursor(cursor);
 }
 
+/**
+ * A page of `limit` items from up to `limit + 1` rows read: the extra row only tells that there is
+ * a next page, whose cursor `cursorOf` makes from the page's last item.
+ */
+export function pageOf<R, T>(rows: readonly R[], limit: number, toItem: (row: R) => T, cursorOf: (last: T) => string): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(toItem);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
 function parseCursor(cursor: string): unknown[] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

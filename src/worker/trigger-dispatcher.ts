@@ -7,13 +7,11 @@ import type { Logger } from "./logger.js";
 import type { OutageLog } from "./outage-log.js";
 import { WakeableLoop } from "./wakeable-loop.js";
 
-/** The log's head is looked at least this often: another process may have appended events. */
-const RECHECK_MS = 250;
 /**
- * Triggers are dispatched this often even when the head has not moved: one that another worker was
- * dispatching (and so skipped here) may have been left behind by that worker's crash.
+ * The log is looked at least this often: another process may have appended events, or died while
+ * dispatching a trigger this worker skipped. The store's look is one read, and writes nothing when idle.
  */
-const REDISPATCH_MS = 2000;
+const RECHECK_MS = 250;
 /** Most events read per trigger per transaction. */
 const DISPATCH_LIMIT = 100;
 
@@ -33,9 +31,6 @@ export function triggerRunId(trigger: string, seq: number): string {
 export class TriggerDispatcher {
   private readonly triggers: ReadonlyMap<string, TriggerDefinition>;
   private readonly loop: WakeableLoop;
-  /** The head seen by the last dispatch that left nothing behind, and when: nothing to do until it moves. */
-  private dispatchedTo = -1;
-  private dispatchedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -47,7 +42,7 @@ export class TriggerDispatcher {
     private readonly onStarted: () => void,
   ) {
     this.triggers = new Map(triggers.map((trigger) => [trigger.name, trigger]));
-    this.loop = new WakeableLoop("dispatching events to triggers", outage, () => this.dispatchNew());
+    this.loop = new WakeableLoop("dispatching events to triggers", outage, async () => ((await this.dispatch()) ? 0 : RECHECK_MS));
   }
 
   /** Records the triggers in the store: a new one reads the events appended from now on. */
@@ -69,17 +64,6 @@ export class TriggerDispatcher {
 
   stop(): Promise<void> {
     return this.loop.stop();
-  }
-
-  /** Dispatches when the log's head moved (or a while passed). @returns how long until the next look. */
-  private async dispatchNew(): Promise<number> {
-    const head = await this.store.eventLogHead();
-    if (head === this.dispatchedTo && Date.now() - this.dispatchedAt < REDISPATCH_MS) return RECHECK_MS;
-    this.dispatchedTo = -1;
-    const more = await this.dispatch();
-    this.dispatchedTo = more ? -1 : head;
-    this.dispatchedAt = Date.now();
-    return more ? 0 : RECHECK_MS;
   }
 
   /** @internal Dispatches every event in the log now (the test kit, after an emit). */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { ClosedError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
-import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from "../cursor.js";
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor, pageOf } from "../cursor.js";
 import { forkOf, type InboxRow, type JournalColumns, journalEntryOf, type JournalRow, newRunRow, type RunRow, toInboxEvent, toJournalEntry, toRunRecord } from "../rows.js";
 import type {
   ClaimedRun,
@@ -71,6 +71,7 @@ export class PostgresStore implements Store {
   private readonly wakeChannel: string;
   private closed = false;
   private readonly scheduleSql: ReturnType<typeof scheduleStatements>;
+  private readonly eventLogSql: ReturnType<typeof eventLogStatements>;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -80,6 +81,7 @@ export class PostgresStore implements Store {
   ) {
     this.sql = statements(url.schema);
     this.scheduleSql = scheduleStatements(url.schema);
+    this.eventLogSql = eventLogStatements(url.schema);
     this.databaseClock = new DatabaseClock(pool);
     this.clock = options.clock ?? this.databaseClock.now;
     this.wakeChannel = `endure_due_${url.schema}`;
@@ -165,9 +167,8 @@ export class PostgresStore implements Store {
         query.status ?? null, query.workflow ?? null, after?.createdAt ?? null, after?.id ?? null, query.limit + 1,
         query.tags === undefined || query.tags.length === 0 ? null : [...query.tags],
       ]);
-      const runs = rows.slice(0, query.limit).map((row) => toRunRecord(row as RunRow));
-      const last = runs.at(-1);
-      return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+      const { items: runs, nextCursor } = pageOf(rows as RunRow[], query.limit, toRunRecord, encodeCursor);
+      return { runs, nextCursor };
     });
   }
 
@@ -608,12 +609,6 @@ export class PostgresStore implements Store {
 
   // ---- event log ---------------------------------------------------------------------------------
 
-  private eventLogStatements?: ReturnType<typeof eventLogStatements>;
-
-  private get eventLogSql(): ReturnType<typeof eventLogStatements> {
-    return (this.eventLogStatements ??= eventLogStatements(this.url.schema));
-  }
-
   async appendEvents(events: readonly NewLogEvent[]): Promise<AppendedEvent[]> {
     return await this.inTransaction(async (query) => {
       await query(this.eventLogSql.lockLog, [this.url.schema]);
@@ -645,9 +640,8 @@ export class PostgresStore implements Store {
       // Planned for each call's filters, as listRuns is: one plan for all would walk the whole log for a rare type.
       await run(CUSTOM_PLANS);
       const { rows } = await run(this.eventLogSql.listEvents, [query.type ?? null, query.source ?? null, before, query.limit + 1]);
-      const events = rows.slice(0, query.limit).map((row) => toLogEventRecord(row as LogEventRow));
-      const last = events.at(-1);
-      return { events, nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null };
+      const { items: events, nextCursor } = pageOf(rows as LogEventRow[], query.limit, toLogEventRecord, (last) => encodeSeqCursor(last.seq));
+      return { events, nextCursor };
     });
   }
 

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ClosedError, TransactionMisuseError } from "../../api/errors.js";
 import type { Transaction } from "../../api/transaction-types.js";
-import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from "../cursor.js";
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor, pageOf } from "../cursor.js";
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -141,9 +141,8 @@ export class SqliteStore implements Store {
         after_id: after?.id ?? null,
         limit: query.limit + 1,
       }) as RunRow[];
-      const runs = rows.slice(0, query.limit).map(toRunRecord);
-      const last = runs.at(-1);
-      return { runs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+      const { items: runs, nextCursor } = pageOf(rows, query.limit, toRunRecord, encodeCursor);
+      return { runs, nextCursor };
     });
   }
 
@@ -602,9 +601,8 @@ export class SqliteStore implements Store {
         : (source === undefined ? sql.listEventsOfType : sql.listEventsOfTypeFromSource);
       const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeSeqCursor(query.cursor);
       const rows = statement.all({ ...(type === undefined ? {} : { type }), ...(source === undefined ? {} : { source }), before, limit: query.limit + 1 }) as LogEventRow[];
-      const events = rows.slice(0, query.limit).map(toLogEventRecord);
-      const last = events.at(-1);
-      return { events, nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null };
+      const { items: events, nextCursor } = pageOf(rows, query.limit, toLogEventRecord, (last) => encodeSeqCursor(last.seq));
+      return { events, nextCursor };
     });
   }
 
